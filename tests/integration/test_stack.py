@@ -1,0 +1,32 @@
+"""The embedded stack starts real servers and stops every one of them by PID."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import sqlalchemy as sa
+from kafka.admin import KafkaAdminClient
+
+from connectors import EmbeddedStack
+from connectors._processes import pid_alive
+
+
+def test_the_stack_runs_postgres_with_logical_decoding_and_a_broker_then_stops_both() -> None:
+    with EmbeddedStack() as stack:
+        pg_pid, broker_pid = stack.postgres.pid, stack.broker.pid
+        data_dir = stack.postgres.data_dir
+        engine = sa.create_engine(stack.postgres.url())
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SHOW wal_level")).scalar() == "logical"
+            assert connection.execute(sa.text("SHOW listen_addresses")).scalar() == "127.0.0.1"
+        engine.dispose()
+        admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap_servers)
+        assert isinstance(admin.list_topics(), list)
+        admin.close()
+        if os.geteuid() == 0:  # PostgreSQL refuses root: it must run as another user
+            assert os.stat(data_dir).st_uid != 0
+            assert stat.S_IMODE(os.stat(data_dir).st_mode) & 0o077 == 0
+    assert pg_pid is not None and not pid_alive(pg_pid)
+    assert broker_pid is not None and not pid_alive(broker_pid)
+    assert not data_dir.exists()
