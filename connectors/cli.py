@@ -1,31 +1,38 @@
-"""The ``postroom`` command line."""
+"""The ``postroom`` command line.
+
+Each command group lives next to the code it drives and exposes
+``register(commands: argparse._SubParsersAction) -> None``; ``main`` wires them up.
+A command's handler takes the parsed ``argparse.Namespace`` and returns an exit code.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
 __all__ = ["main"]
 
+#: Modules whose ``register(commands)`` adds subcommands, in help order.
+COMMAND_MODULES = [
+    "services._cli",
+]
 
-def _demo(args: argparse.Namespace) -> int:
-    from services.demo import run_demo
 
-    run_demo(registrations=args.registrations)
-    return 0
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="postroom", description="Transactional outbox/inbox: relay, inbox, operations."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="postroom", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser(
-        "demo", help="register users in auth and watch them reach users, through Debezium"
-    )
-    demo.add_argument("--registrations", type=int, default=3)
-    demo.set_defaults(func=_demo)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     result: int = args.func(args)
     return result
