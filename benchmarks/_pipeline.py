@@ -1,0 +1,94 @@
+"""Drive one load through a running publisher (relay or poller) and time what arrives."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from benchmarks._harness import Results, percentile
+from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write
+from connectors import ensure_topics
+
+__all__ = ["PipelineRun", "idle_transactions_per_s", "run_load"]
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    written: int
+    write_seconds: float
+    report: ConsumerReport
+    throughput: float  # events/s from the first write until the last one arrived
+
+    def record(self, results: Results, scenario: str, variant: str) -> None:
+        lat = self.report.latencies_ms
+        results.measure(scenario, variant, "throughput", "events/s").samples.append(self.throughput)
+        results.measure(scenario, variant, "offered", "events/s").samples.append(
+            self.written / self.write_seconds
+        )
+        for name, q in (("latency p50", 50), ("latency p99", 99), ("latency max", 100)):
+            results.measure(scenario, variant, name, "ms").samples.append(percentile(lat, q))
+        lost = self.written - self.report.received
+        if lost:
+            results.notes.append(
+                f"{scenario}/{variant}: {lost} events had not arrived by the timeout"
+            )
+
+
+def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0) -> PipelineRun:
+    """Write ``load`` while a consumer in another process times each event's arrival."""
+    topic = f"outbox.event.{load.aggregate_type}"
+    ensure_topics(bootstrap_servers, [topic])
+    ctx = context()
+    ready, expected, reported, written_q = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Queue()
+    consumer = ctx.Process(
+        target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout)
+    )
+    consumer.start()
+    try:
+        if not ready.wait(60):
+            raise RuntimeError("the measuring consumer did not start")
+        writers = [ctx.Process(target=write, args=(load, written_q)) for _ in range(load.processes)]
+        started_wall, started = time.time(), time.perf_counter()
+        for writer in writers:
+            writer.start()
+        written = sum(written_q.get(timeout=load.seconds + 120) for _ in writers)
+        write_seconds = time.perf_counter() - started
+        for writer in writers:
+            writer.join(30)
+        expected.put(written)
+        report: ConsumerReport = reported.get(timeout=timeout + 30)
+        consumer.join(30)
+    finally:
+        for process in (consumer,):
+            if process.is_alive():
+                process.kill()
+    last = report.last_at or time.time()
+    return PipelineRun(
+        written, write_seconds, report, report.received / max(last - started_wall, 1e-9)
+    )
+
+
+def idle_transactions_per_s(database_url: str, seconds: float) -> float:
+    """Transactions/s the database ran while nothing was written (ours subtracted)."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    query = sa.text(
+        "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+        "WHERE datname = current_database()"
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_stat_force_next_flush()"))
+            connection.commit()
+            time.sleep(1.1)
+            before = connection.execute(query).scalar_one()
+            connection.commit()
+            time.sleep(seconds)
+            connection.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            after = connection.execute(query).scalar_one()
+            connection.commit()
+    finally:
+        engine.dispose()
+    own = 2  # the commit after our first read, and the snapshot clear
+    return max(0.0, (int(after) - int(before) - own) / seconds)

@@ -1,0 +1,132 @@
+"""Scenario 1: what ``publish()`` costs a business transaction, per outbox mode.
+
+The same business transaction (1 or 10 rows) is committed as fast as possible by 4
+concurrent clients, alone and with one ``publish()``; the ratio of commits/s is the
+overhead. Variants are interleaved within each repetition so that machine noise hits
+them alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+
+from benchmarks._harness import Results
+from outbox import Event, Outbox
+
+__all__ = ["run"]
+
+CLIENTS = 4
+_INSERT = sa.text("INSERT INTO business (user_id, data) VALUES (:user_id, :data)")
+
+
+def _event(n: int) -> Event:
+    return Event(
+        aggregate_type="bench",
+        aggregate_id=str(n),
+        type="Touched",
+        payload={"user_id": n, "data": "x" * 64},
+    )
+
+
+def available_modes() -> dict[str, Outbox | None]:
+    """Outbox modes this build supports (modes added later are picked up by name)."""
+    modes: dict[str, Outbox | None] = {"business alone": None, "table": Outbox()}
+    for mode in ("retain", "wal-message"):
+        try:
+            modes[mode] = Outbox(mode=mode)  # type: ignore[call-arg]
+        except TypeError:
+            continue
+    return modes
+
+
+def _sync_rate(engine: sa.Engine, outbox: Outbox | None, rows: int, seconds: float) -> float:
+    counts = [0] * CLIENTS
+    deadline = time.perf_counter() + seconds
+
+    def client(slot: int) -> None:
+        with Session(engine) as session:
+            n = 0
+            while time.perf_counter() < deadline:
+                with session.begin():
+                    session.execute(_INSERT, [{"user_id": n, "data": "x" * 64}] * rows)
+                    if outbox is not None:
+                        outbox.publish(session, _event(n))
+                n += 1
+            counts[slot] = n
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
+async def _async_rate(url: str, outbox: Outbox | None, rows: int, seconds: float) -> float:
+    engine = create_async_engine(url.replace("+psycopg", "+asyncpg"), pool_size=CLIENTS)
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> int:
+        n = 0
+        async with AsyncSession(engine) as session:
+            while time.perf_counter() < deadline:
+                async with session.begin():
+                    await session.execute(_INSERT, [{"user_id": n, "data": "x" * 64}] * rows)
+                    if outbox is not None:
+                        await outbox.publish_async(session, _event(n))
+                n += 1
+        return n
+
+    start = time.perf_counter()
+    counts = await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    elapsed = time.perf_counter() - start
+    await engine.dispose()
+    return sum(counts) / elapsed
+
+
+def run(
+    results: Results, make_database: Callable[[str], str], *, seconds: float, repeat: int
+) -> None:
+    url = make_database("bench_write")
+    engine = sa.create_engine(url, pool_size=CLIENTS)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE TABLE business (id bigserial PRIMARY KEY, user_id int, data text)")
+        )
+    modes = available_modes()
+    try:
+        for _ in range(repeat):
+            for rows in (1, 10):
+                for api in ("sync", "async"):
+                    for mode, outbox in modes.items():
+                        if api == "sync":
+                            rate = _sync_rate(engine, outbox, rows, seconds)
+                        else:
+                            rate = asyncio.run(_async_rate(url, outbox, rows, seconds))
+                        results.measure(
+                            "1 write overhead", f"{api} {rows}-row: {mode}", "commits", "1/s"
+                        ).samples.append(rate)
+    finally:
+        engine.dispose()
+    for rows in (1, 10):
+        for api in ("sync", "async"):
+            base = results.get("1 write overhead", f"{api} {rows}-row: business alone", "commits")
+            for mode in modes:
+                if mode == "business alone":
+                    continue
+                target = {"table": "<= 1.25x", "wal-message": "<= 1.05x"}.get(mode, "")
+                target = target if rows == 1 else ""
+                results.ratio(
+                    f"outbox overhead {api} {rows}-row, {mode} (alone ÷ with)",
+                    base,
+                    results.get("1 write overhead", f"{api} {rows}-row: {mode}", "commits"),
+                    target=target,
+                )

@@ -1,0 +1,45 @@
+"""The benchmark command keeps working: a seconds-long run of every scenario."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_the_smoke_benchmark_writes_every_scenario_and_its_ratios(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).parents[2],
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    [json_file] = tmp_path.glob("*-smoke.json")
+    [markdown] = tmp_path.glob("*-smoke.md")
+    results = json.loads(json_file.read_text())
+
+    scenarios = {m["scenario"] for m in results["measurements"]}
+    assert scenarios == {
+        "1 write overhead",
+        "2 relay",
+        "3 idle load",
+        "3 polling",
+        "5 limit",
+        "6 memory",
+    }
+    assert all(m["samples"] for m in results["measurements"])
+    relayed = [
+        m
+        for m in results["measurements"]
+        if m["scenario"] == "2 relay" and m["metric"] == "throughput"
+    ]
+    assert relayed and all(m["median"] > 0 for m in relayed)
+    names = {r["name"] for r in results["ratios"]}
+    assert "relay ÷ best polling, saturation throughput" in names
+    assert "| ratio (same run) |" in markdown.read_text()
