@@ -24,6 +24,13 @@ def _add_ratios(results: Results) -> None:
         results.get("3 polling", f"{best}, saturation", "throughput"),
         target=">= 10x",
     )
+    backlog = "2,000" if results.smoke else "20,000"
+    results.ratio(
+        "relay ÷ best polling, draining a backlog",
+        results.get("2 relay", f"drain a {backlog} backlog", "throughput"),
+        results.get("3 polling", f"{best}, drain a {backlog} backlog", "throughput"),
+        target=">= 10x",
+    )
     for rate in ("1,000/s", "2,000/s"):
         results.ratio(
             f"best polling ÷ relay, p50 latency at {rate}",

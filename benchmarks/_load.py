@@ -35,6 +35,7 @@ class WriteLoad:
     notify: bool = False  # polling baseline: NOTIFY in the writing transaction
     threads: int = 2
     processes: int = 2  # writer processes, each running ``threads`` threads
+    max_events: int | None = None  # stop after this many events in all (split evenly)
 
 
 def _writer_thread(load: WriteLoad, slot: int, counts: list[int]) -> None:
@@ -49,13 +50,14 @@ def _writer_thread(load: WriteLoad, slot: int, counts: list[int]) -> None:
     notify = sa.text("NOTIFY polled_outbox")
     writers = load.threads * load.processes
     per_thread_rate = None if load.rate is None else load.rate / writers
+    quota = None if load.max_events is None else load.max_events // writers
     start = time.perf_counter()
     deadline = start + load.seconds
     written = 0
     with Session(engine) as session:
         while True:
             now = time.perf_counter()
-            if now >= deadline:
+            if now >= deadline or (quota is not None and written >= quota):
                 break
             if per_thread_rate is not None:
                 due = start + written / per_thread_rate

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,7 +13,7 @@ from benchmarks._harness import Results, percentile
 from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write
 from connectors import ensure_topics
 
-__all__ = ["PipelineRun", "idle_transactions_per_s", "run_load"]
+__all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,48 @@ def idle_transactions_per_s(database_url: str, seconds: float) -> float:
         engine.dispose()
     own = 2  # the commit after our first read, and the snapshot clear
     return max(0.0, (int(after) - int(before) - own) / seconds)
+
+
+def _write_all(load: WriteLoad) -> int:
+    ctx = context()
+    queue = ctx.Queue()
+    writers = [ctx.Process(target=write, args=(load, queue)) for _ in range(load.processes)]
+    for writer in writers:
+        writer.start()
+    written: int = sum(queue.get(timeout=load.seconds + 120) for _ in writers)
+    for writer in writers:
+        writer.join(30)
+    return written
+
+
+def drain_backlog(
+    bootstrap_servers: str,
+    load: WriteLoad,
+    publisher: Callable[[], AbstractContextManager[object]],
+    *,
+    timeout: float = 180.0,
+) -> tuple[int, float]:
+    """Write ``load`` with no publisher running, then start ``publisher`` and time how
+    fast it drains the backlog: (events, events/s from first to last arrival). The
+    writers are done before the clock starts, so their cost does not count."""
+    topic = f"outbox.event.{load.aggregate_type}"
+    ensure_topics(bootstrap_servers, [topic])
+    written = _write_all(load)
+    ctx = context()
+    ready, expected, reported = ctx.Event(), ctx.Queue(), ctx.Queue()
+    consumer = ctx.Process(
+        target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout)
+    )
+    consumer.start()
+    try:
+        if not ready.wait(60):
+            raise RuntimeError("the measuring consumer did not start")
+        expected.put(written)
+        with publisher():
+            report: ConsumerReport = reported.get(timeout=timeout + 30)
+        consumer.join(30)
+    finally:
+        if consumer.is_alive():
+            consumer.kill()
+    span = max(report.last_at - report.first_at, 1e-9)
+    return report.received, report.received / span

@@ -10,13 +10,15 @@ from __future__ import annotations
 import itertools
 import select
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from benchmarks._harness import Results
 from benchmarks._load import WriteLoad, context
-from benchmarks._pipeline import idle_transactions_per_s, run_load
+from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load
 
 __all__ = ["VARIANTS", "PollerSettings", "run"]
 
@@ -100,6 +102,38 @@ def poller(dsn: str, bootstrap_servers: str, settings: PollerSettings, stop: Any
         producer.close()
 
 
+@contextmanager
+def pollers(dsn: str, bootstrap_servers: str, settings: PollerSettings) -> Iterator[None]:
+    """Run ``settings.workers`` poller processes; stop them (by PID if need be) on exit."""
+    ctx = context()
+    stop = ctx.Event()
+    workers = [
+        ctx.Process(target=poller, args=(dsn, bootstrap_servers, settings, stop))
+        for _ in range(settings.workers)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(15)
+            if worker.is_alive():
+                worker.kill()
+
+
+def _create_schema(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement))
+    engine.dispose()
+
+
 def run(
     results: Results,
     make_database: Callable[[str], str],
@@ -110,28 +144,13 @@ def run(
     idle_seconds: float,
     loads: tuple[float | None, ...],
 ) -> None:
-    import sqlalchemy as sa
-
     from benchmarks.relay import load_name
 
     for settings in VARIANTS:
         url = make_database("bench_poll")
-        engine = sa.create_engine(url)
-        with engine.begin() as connection:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(sa.text(statement))
-        engine.dispose()
+        _create_schema(url)
         dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        ctx = context()
-        stop = ctx.Event()
-        workers = [
-            ctx.Process(target=poller, args=(dsn, bootstrap_servers, settings, stop))
-            for _ in range(settings.workers)
-        ]
-        for worker in workers:
-            worker.start()
-        try:
+        with pollers(dsn, bootstrap_servers, settings):
             time.sleep(1.0)
             results.measure(
                 "3 idle load", settings.name, "source transactions", "1/s"
@@ -150,9 +169,26 @@ def run(
                     run_load(bootstrap_servers, load).record(
                         results, "3 polling", f"{settings.name}, {load_name(rate)}"
                     )
-        finally:
-            stop.set()
-            for worker in workers:
-                worker.join(15)
-                if worker.is_alive():
-                    worker.kill()
+    best = VARIANTS[-1]
+    backlog = 2_000 if seconds < 1 else 20_000
+    for _ in range(repeat):
+        url = make_database("bench_poll_drain")
+        _create_schema(url)
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        load = WriteLoad(
+            url,
+            f"pd{next(_topics)}",
+            3600,
+            rate=None,
+            per_transaction=100,
+            sink="polled",
+            max_events=backlog,
+        )
+        received, rate = drain_backlog(
+            bootstrap_servers, load, partial(pollers, dsn, bootstrap_servers, best)
+        )
+        results.measure(
+            "3 polling", f"{best.name}, drain a {backlog:,} backlog", "throughput", "events/s"
+        ).samples.append(rate)
+        if received != backlog:
+            results.notes.append(f"polling drain: {received} of {backlog} arrived")

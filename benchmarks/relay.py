@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks._harness import Results, rss_mb
 from benchmarks._load import WriteLoad, context, write
-from benchmarks._pipeline import idle_transactions_per_s, run_load
-from connectors import ConnectorConfig, Relay, RelaySource
+from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load
+from connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
 
 __all__ = ["LOADS", "run"]
 
@@ -90,8 +91,48 @@ def run(
         )
         if relay.errors:
             results.notes.append(f"relay errors: {relay.errors}")
+    _drain(results, make_database, bootstrap_servers, seconds=seconds, repeat=repeat)
     results.ratio(
         "relay saturation ÷ PostgreSQL limit (no relay)",
         results.get("2 relay", "saturation", "throughput"),
         results.get("5 limit", "no relay, batched writers", "commits"),
     )
+
+
+def _drain(
+    results: Results,
+    make_database: Callable[[str], str],
+    bootstrap_servers: str,
+    *,
+    seconds: float,
+    repeat: int,
+) -> None:
+    """Relay capacity without the writers competing for the CPU: write a backlog while
+    the slot holds it, then start the relay and time the drain."""
+    backlog = 2_000 if seconds < 1 else 20_000
+    for _ in range(repeat):
+        url = make_database("bench_drain")
+        connector = ConnectorConfig.from_url("bench_drain", url)
+        ensure_replication(connector, url)  # the slot keeps every event from now on
+        load = WriteLoad(
+            url, f"d{next(_topics)}", 3600, rate=None, per_transaction=100, max_events=backlog
+        )
+
+        @contextmanager
+        def relaying(url: str = url, config: ConnectorConfig = connector) -> Iterator[Relay]:
+            with (
+                tempfile.TemporaryDirectory() as state,
+                Relay(
+                    [RelaySource(config, url)],
+                    bootstrap_servers=bootstrap_servers,
+                    state_dir=Path(state),
+                ) as running,
+            ):
+                yield running
+
+        received, rate = drain_backlog(bootstrap_servers, load, relaying)
+        results.measure(
+            "2 relay", f"drain a {backlog:,} backlog", "throughput", "events/s"
+        ).samples.append(rate)
+        if received != backlog:
+            results.notes.append(f"relay drain: {received} of {backlog} arrived")

@@ -19,6 +19,7 @@ from typing import Any, cast
 from kafka import KafkaProducer
 
 from connectors._connector_config import ConnectorConfig
+from connectors._java_producer import JavaKafkaSink, java_producer_available
 from connectors._kafka_sink import KafkaSink
 from connectors._replication import ensure_replication, slot_active
 from outbox._errors import RelayError
@@ -57,9 +58,13 @@ class Relay:
         bootstrap_servers: str,
         state_dir: Path,
         linger_ms: int = 1,
+        producer: str = "java",
     ) -> None:
         if not sources:
             raise RelayError("a relay needs at least one source")
+        if producer not in ("java", "kafka-python"):
+            raise RelayError(f"producer must be 'java' or 'kafka-python', got {producer!r}")
+        self.producer = producer
         names = [source.connector.name for source in sources]
         if len(set(names)) != len(names):
             raise RelayError(f"connector names must be unique, got {names}")
@@ -72,7 +77,7 @@ class Relay:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self.errors: list[BaseException] = []
-        self.sinks: list[KafkaSink] = []
+        self.sinks: list[KafkaSink | JavaKafkaSink] = []
 
     @property
     def relayed(self) -> int:
@@ -87,16 +92,13 @@ class Relay:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for source in self.sources:
             ensure_replication(source.connector, source.database_url)
-        self._producer = KafkaProducer(
-            bootstrap_servers=self.bootstrap_servers,
-            acks="all",
-            linger_ms=self._linger_ms,
-            client_id="postroom-relay",
-        )
         ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
+        if self.producer == "java" and not java_producer_available():
+            log.warning("no JDK compiler for the Java batch producer: using kafka-python")
+            self.producer = "kafka-python"
         fmt = _engine_format()
         for source in self.sources:
-            sink = KafkaSink(self._producer)
+            sink = self._new_sink()
             offsets = self.state_dir / f"{source.connector.name}.offsets"
             engine = DebeziumEngine(
                 source.connector.engine_properties(offsets), cast(Any, sink), format=fmt
@@ -112,6 +114,25 @@ class Relay:
             self._threads.append(thread)
             thread.start()
         return self
+
+    def _new_sink(self) -> KafkaSink | JavaKafkaSink:
+        if self.producer == "java":
+            return JavaKafkaSink(
+                {
+                    "bootstrap.servers": self.bootstrap_servers,
+                    "acks": "all",
+                    "linger.ms": str(self._linger_ms),
+                    "client.id": "postroom-relay",
+                }
+            )
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                acks="all",
+                linger_ms=self._linger_ms,
+                client_id="postroom-relay",
+            )
+        return KafkaSink(self._producer)
 
     def wait_streaming(self, timeout: float = 60.0) -> None:
         """Block until every source's slot is held by its running engine."""
@@ -146,6 +167,9 @@ class Relay:
         if self._producer is not None:
             self._producer.close(timeout=timeout)
             self._producer = None
+        for sink in self.sinks:
+            if isinstance(sink, JavaKafkaSink):
+                sink.close()
         self._engines.clear()
         self._threads.clear()
 

@@ -59,12 +59,18 @@ def order_placed(order_id: str) -> Event:
     )
 
 
-@pytest.fixture(scope="module")
-def pipeline(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+@pytest.fixture(scope="module", params=["java", "kafka-python"])
+def pipeline(
+    stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Pipeline]:
+    """Both producer paths of the relay (Java batch producer, kafka-python) must behave
+    identically, so every test here runs on each."""
     import migrations
 
-    writer_url = stack.postgres.create_database("e2e_writer")
-    reader_url = stack.postgres.create_database("e2e_reader")
+    producer: str = request.param
+    name = f"e2e_{producer.replace('-', '_')}"
+    writer_url = stack.postgres.create_database(f"{name}_writer")
+    reader_url = stack.postgres.create_database(f"{name}_reader")
     for url in (writer_url, reader_url):
         migrations.upgrade(url)
     writer, reader = sa.create_engine(writer_url), sa.create_engine(reader_url)
@@ -83,10 +89,12 @@ def pipeline(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> 
         )
 
     relay = Relay(
-        [RelaySource(ConnectorConfig.from_url("e2e_writer", writer_url), writer_url)],
+        [RelaySource(ConnectorConfig.from_url(f"{name}_writer", writer_url), writer_url)],
         bootstrap_servers=stack.bootstrap_servers,
         state_dir=Path(tmp_path_factory.mktemp("relay")),
+        producer=producer,
     ).start()
+    assert relay.producer == producer
     worker = InboxWorker(
         InboxConfig(
             consumer="shipping",
