@@ -74,8 +74,13 @@ class Migrator:
             if revision is None or revision.revision in seen:
                 continue
             seen.add(revision.revision)
-            todo.extend(_parents(revision))
+            # Parents and ``depends_on``: a dependency is applied without its own version row.
+            todo.extend(revision._all_down_revisions)
         return seen
+
+    def is_at_heads(self) -> bool:
+        """Whether every head (of every branch) is applied: ``upgrade heads`` has nothing to do."""
+        return set(self.heads()) <= self._ancestors(self.current())
 
     # -- moving -------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ def test_upgrading_from_the_first_revision_to_head_keeps_every_outbox_row(
     )
 
     assert len(after) == 300
-    assert postroom_migrator.current() == postroom_migrator.heads()
+    assert postroom_migrator.is_at_heads()
 
 
 def test_the_row_check_fails_when_a_revision_loses_outbox_rows(
