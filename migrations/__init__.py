@@ -7,7 +7,12 @@ the pytest plugin services test their own migrations with.
 from migrations._api import alembic_config, current, downgrade, revisions, sync_url, upgrade
 from migrations._data import assert_rows_survive
 from migrations._drift import check_drift, compare_to_models
-from migrations._errors import MigrationDriftError, MigrationError, MigrationSettingsError
+from migrations._errors import (
+    MigrationDriftError,
+    MigrationError,
+    MigrationLockTimeoutError,
+    MigrationSettingsError,
+)
 from migrations._metadata import framework_metadata
 from migrations._migrator import Migrator
 from migrations._revision_context import migration_settings
@@ -19,6 +24,7 @@ __all__ = [
     "VERSION_TABLE",
     "MigrationDriftError",
     "MigrationError",
+    "MigrationLockTimeoutError",
     "MigrationSettings",
     "MigrationSettingsError",
     "Migrator",

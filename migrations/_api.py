@@ -6,6 +6,8 @@ validates its arguments before touching a database.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,15 +15,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 
-from migrations._errors import MigrationSettingsError
+from migrations._errors import MigrationError, MigrationLockTimeoutError, MigrationSettingsError
 from migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
 
 __all__ = [
     "alembic_config",
     "current",
     "downgrade",
+    "mapped_errors",
     "resolve_settings",
     "revisions",
     "sync_url",
@@ -78,6 +82,32 @@ def _checked_revision(revision: object) -> str:
     return revision
 
 
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+@contextmanager
+def mapped_errors(action: str) -> Iterator[None]:
+    """Map driver and Alembic errors into the ``MigrationError`` tree, once, here."""
+    try:
+        yield
+    except CommandError as exc:
+        raise MigrationSettingsError(f"{action}: {exc}") from exc
+    except sa.exc.DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if state == _LOCK_NOT_AVAILABLE:
+            raise MigrationLockTimeoutError(
+                f"{action}: a lock was not granted within lock_timeout (another transaction "
+                f"holds it); the revision was rolled back, retry later: {exc.orig}"
+            ) from exc
+        if exc.connection_invalidated or isinstance(
+            exc, sa.exc.OperationalError | sa.exc.InterfaceError
+        ):
+            raise MigrationError(
+                f"{action}: the database is not reachable: {exc.orig}", retriable=True
+            ) from exc
+        raise MigrationError(f"{action}: {exc.orig}") from exc
+
+
 def alembic_config(
     database_url: str, *, schema: str | None = None, settings: MigrationSettings | None = None
 ) -> Config:
@@ -107,7 +137,9 @@ def upgrade(
 ) -> None:
     """Upgrade Postroom's tables in ``schema`` (or ``settings.schema``) to ``revision``."""
     config = alembic_config(database_url, schema=schema, settings=settings)
-    command.upgrade(config, _checked_revision(revision))
+    target = _checked_revision(revision)
+    with mapped_errors(f"upgrade to {target}"):
+        command.upgrade(config, target)
 
 
 def downgrade(
@@ -119,7 +151,9 @@ def downgrade(
 ) -> None:
     """Downgrade Postroom's tables in ``schema`` (or ``settings.schema``) to ``revision``."""
     config = alembic_config(database_url, schema=schema, settings=settings)
-    command.downgrade(config, _checked_revision(revision))
+    target = _checked_revision(revision)
+    with mapped_errors(f"downgrade to {target}"):
+        command.downgrade(config, target)
 
 
 def current(
@@ -129,7 +163,7 @@ def current(
     resolved = resolve_settings(schema, settings)
     engine = sa.create_engine(sync_url(database_url))
     try:
-        with engine.connect() as connection:
+        with mapped_errors("current"), engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
                 opts={

@@ -43,19 +43,21 @@ def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
 def _upgrade(args: argparse.Namespace) -> None:
     from alembic import command
 
-    from migrations._api import alembic_config
+    from migrations._api import alembic_config, mapped_errors
 
     config = alembic_config(_url(args) or "", settings=_settings(args))
-    command.upgrade(config, args.revision, sql=args.sql)
+    with mapped_errors(f"upgrade to {args.revision}"):
+        command.upgrade(config, args.revision, sql=args.sql)
 
 
 def _downgrade(args: argparse.Namespace) -> None:
     from alembic import command
 
-    from migrations._api import alembic_config
+    from migrations._api import alembic_config, mapped_errors
 
     config = alembic_config(_url(args) or "", settings=_settings(args))
-    command.downgrade(config, args.revision, sql=args.sql)
+    with mapped_errors(f"downgrade to {args.revision}"):
+        command.downgrade(config, args.revision, sql=args.sql)
 
 
 def _current(args: argparse.Namespace) -> None:
@@ -106,13 +108,11 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from alembic.util import CommandError
-
     from outbox._errors import PostroomError
 
     try:
         args.action(args)
-    except (PostroomError, CommandError) as exc:
+    except PostroomError as exc:
         print(f"postroom migrate {args.migrate_command}: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from migrations._api import resolve_settings, sync_url
+from migrations._api import mapped_errors, resolve_settings, sync_url
 from migrations._errors import MigrationDriftError, MigrationSettingsError
 from migrations._metadata import framework_metadata
 from migrations._settings import MigrationSettings
@@ -65,7 +65,7 @@ def compare_to_models(
 
     engine = sa.create_engine(sync_url(database_url), poolclass=sa.NullPool)
     try:
-        with engine.connect() as connection:
+        with mapped_errors("drift check"), engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
                 opts={

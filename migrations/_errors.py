@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from outbox._errors import PostroomError
 
-__all__ = ["MigrationDriftError", "MigrationError", "MigrationSettingsError"]
+__all__ = [
+    "MigrationDriftError",
+    "MigrationError",
+    "MigrationLockTimeoutError",
+    "MigrationSettingsError",
+]
 
 
 class MigrationError(PostroomError):
@@ -19,6 +24,12 @@ class MigrationError(PostroomError):
 
 class MigrationSettingsError(MigrationError, ValueError):
     """A migration setting or argument is invalid; the message names it."""
+
+
+class MigrationLockTimeoutError(MigrationError):
+    """A revision could not get its lock within ``lock_timeout``; nothing of it was applied."""
+
+    retriable = True
 
 
 class MigrationDriftError(MigrationError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -36,3 +37,33 @@ def test_a_connection_handed_in_is_used_and_left_to_its_owner(
         assert migrations.current(postroom_database.url, schema="handed_in") is None
     finally:
         engine.dispose()
+
+
+def test_a_ddl_that_waits_for_a_lock_gives_up_after_lock_timeout_and_can_be_retried(
+    postroom_database: migrations.ThrowawayDatabase,
+) -> None:
+    url = postroom_database.url
+    migrations.upgrade(url)
+    impatient = migrations.MigrationSettings(lock_timeout_ms=200)
+    reader = sa.create_engine(url)
+    try:
+        with reader.begin() as connection:  # a long transaction that read the outbox
+            connection.execute(sa.text("SELECT count(*) FROM outbox"))
+            with pytest.raises(migrations.MigrationLockTimeoutError, match="lock_timeout") as err:
+                migrations.downgrade(url, settings=impatient)
+        assert err.value.retriable
+        assert migrations.current(url) == migrations.revisions()[-1]  # nothing half-done
+        migrations.downgrade(url, settings=impatient)  # the reader is gone: now it works
+        assert migrations.current(url) is None
+    finally:
+        reader.dispose()
+
+
+def test_unknown_revisions_and_unreachable_servers_are_mapped_errors(
+    postroom_database: migrations.ThrowawayDatabase,
+) -> None:
+    with pytest.raises(migrations.MigrationSettingsError, match="upgrade to nope"):
+        migrations.upgrade(postroom_database.url, revision="nope")
+    with pytest.raises(migrations.MigrationError, match="not reachable") as err:
+        migrations.upgrade("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    assert err.value.retriable
