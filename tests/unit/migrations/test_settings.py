@@ -110,3 +110,13 @@ def test_async_urls_get_a_sync_driver_for_plain_engines() -> None:
 
 def test_revisions_are_listed_oldest_first() -> None:
     assert migrations.revisions()[0] == "0001"
+
+
+def test_every_exported_name_has_a_home_and_the_package_imports_lazily() -> None:
+    import subprocess
+    import sys
+
+    assert sorted(migrations._HOME) == sorted(migrations.__all__)
+    probe = "import sys, migrations.pytest_plugin; print('alembic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
