@@ -18,6 +18,7 @@ from alembic.script import Script, ScriptDirectory
 
 from migrations._api import sync_url
 from migrations._errors import MigrationError, MigrationSettingsError
+from migrations._snapshot import schema_snapshot
 
 __all__ = ["Migrator"]
 
@@ -124,12 +125,15 @@ class Migrator:
     def stairway(self) -> list[str]:
         """Every revision in order: up to it, down one step, up again. Returns the order.
 
-        Catches a downgrade that does not undo its upgrade (the second upgrade then fails:
-        "relation already exists"), and a downgrade that fails outright.
+        After each downgrade, the version table and the whole structure (relations, columns,
+        types, defaults, constraints, functions, triggers) must be exactly as they were
+        before the upgrade; then the second upgrade must work again. Raises
+        ``MigrationError`` naming the revision, the step and what differs.
         """
         order = self.revisions()
         for revision_id in order:
             before = set(self.current())
+            structure = self.snapshot()
             steps = (
                 ("upgrade", self.upgrade),
                 ("downgrade", self.step_down),
@@ -142,12 +146,28 @@ class Migrator:
                     raise MigrationError(
                         f"stairway failed at revision {revision_id!r} ({step}): {exc}"
                     ) from exc
-                if step == "downgrade" and set(self.current()) != before:
-                    raise MigrationError(
-                        f"stairway: downgrading {revision_id!r} left the database at "
-                        f"{sorted(self.current())}, expected {sorted(before)}"
-                    )
+                if step == "downgrade":
+                    self._check_undone(revision_id, before, structure)
         return order
+
+    def snapshot(self) -> set[str]:
+        """The database's structure now (relations, columns, constraints, functions)."""
+        with self.engine.connect() as connection:
+            return schema_snapshot(connection)
+
+    def _check_undone(self, revision_id: str, heads: set[str], structure: set[str]) -> None:
+        if set(self.current()) != heads:
+            raise MigrationError(
+                f"stairway: downgrading {revision_id!r} left the database at "
+                f"{sorted(self.current())}, expected {sorted(heads)}"
+            )
+        now = self.snapshot()
+        if now != structure:
+            left, lost = sorted(now - structure), sorted(structure - now)
+            raise MigrationError(
+                f"stairway: downgrading {revision_id!r} did not restore the schema as it was "
+                f"before its upgrade; left behind: {left}; missing: {lost}"
+            )
 
     # -- data -----------------------------------------------------------------------------
 

@@ -60,17 +60,17 @@ def test_the_row_check_fails_when_a_revision_loses_outbox_rows(
         migrator.close()
 
 
-def test_the_stairway_fails_on_a_downgrade_that_does_not_undo_its_upgrade(
+def test_the_stairway_fails_on_a_downgrade_that_fails(
     postroom_database: migrations.ThrowawayDatabase, tmp_path: Path
 ) -> None:
     scripts = revisions_plus(
-        tmp_path, upgrade="CREATE TABLE scratch (id int)", downgrade="SELECT 1"
+        tmp_path, upgrade="CREATE TABLE scratch (id int)", downgrade="DROP TABLE no_such_table"
     )
     migrator = migrations.Migrator(
         config_for(scripts, postroom_database.url), postroom_database.url
     )
     try:
-        with pytest.raises(migrations.MigrationError, match=r"'9999' \(upgrade again\)"):
+        with pytest.raises(migrations.MigrationError, match=r"'9999' \(downgrade\).*no_such_table"):
             migrator.stairway()
     finally:
         migrator.close()
@@ -90,3 +90,38 @@ def test_the_drift_check_fails_on_a_revision_the_models_do_not_know(
         migrations.MigrationDriftError, match=r"remove_column: column outbox\.priority"
     ):
         migrations.check_drift(postroom_database.url)
+
+
+def test_the_stairway_fails_on_a_downgrade_that_leaves_a_column_behind(
+    postroom_database: migrations.ThrowawayDatabase, tmp_path: Path
+) -> None:
+    scripts = revisions_plus(
+        tmp_path,
+        upgrade="ALTER TABLE outbox ADD COLUMN IF NOT EXISTS priority integer DEFAULT 0",
+        downgrade="SELECT 1",  # forgot DROP COLUMN; the second upgrade would not notice
+    )
+    migrator = migrations.Migrator(
+        config_for(scripts, postroom_database.url), postroom_database.url
+    )
+    try:
+        with pytest.raises(migrations.MigrationError, match=r"'9999' did not restore") as err:
+            migrator.stairway()
+        assert "priority integer default 0" in str(err.value)
+    finally:
+        migrator.close()
+
+
+def test_the_stairway_fails_on_a_downgrade_that_leaves_a_table_behind(
+    postroom_database: migrations.ThrowawayDatabase, tmp_path: Path
+) -> None:
+    scripts = revisions_plus(
+        tmp_path, upgrade="CREATE TABLE scratch (id int)", downgrade="SELECT 1"
+    )
+    migrator = migrations.Migrator(
+        config_for(scripts, postroom_database.url), postroom_database.url
+    )
+    try:
+        with pytest.raises(migrations.MigrationError, match=r"left behind: \['r public.scratch"):
+            migrator.stairway()
+    finally:
+        migrator.close()
