@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import migrations
 from connectors import EmbeddedStack
+from tests.integration.migrations.conftest import SYSTEM_PG_URL
 
 ROOT = Path(__file__).parents[3]
 EXAMPLE = ROOT / "examples" / "user_project"
@@ -22,8 +26,20 @@ def run_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_example_runs_on_a_server_given_by_url(stack: EmbeddedStack) -> None:
-    result = run_pytest(str(EXAMPLE), "--postroom-database-url", stack.postgres.url())
+@pytest.mark.parametrize("server", ["embedded-pg18", "system-pg15"])
+def test_the_example_runs_on_a_server_given_by_url(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    if server == "system-pg15":
+        reason = migrations.PostgresServer(SYSTEM_PG_URL).unreachable_reason()
+        if reason is not None:
+            pytest.skip(f"the machine's own PostgreSQL is not available: {reason}")
+        url = SYSTEM_PG_URL
+    else:
+        stack: EmbeddedStack = request.getfixturevalue("stack")
+        url = stack.postgres.url()
+
+    result = run_pytest(str(EXAMPLE), "--postroom-database-url", url)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 passed" in result.stdout
