@@ -1,5 +1,90 @@
-"""Alembic migrations for Postroom's own tables (outbox, inbox), per service schema."""
+"""Alembic migrations for Postroom's own tables (outbox, inbox), per service schema.
 
-from migrations._api import alembic_config, current, downgrade, upgrade
+Also: the drift check between models and revisions, and the helpers of the pytest plugin
+(``migrations.pytest_plugin``) services test their own migrations with.
 
-__all__ = ["alembic_config", "current", "downgrade", "upgrade"]
+Names are imported on first use: the pytest plugin is loaded into every pytest run of a
+project that installs Postroom, and must cost nothing there until it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from migrations._api import alembic_config, current, downgrade, revisions, sync_url, upgrade
+    from migrations._data import assert_rows_survive
+    from migrations._drift import check_drift, compare_to_models
+    from migrations._errors import (
+        MigrationDriftError,
+        MigrationError,
+        MigrationLockTimeoutError,
+        MigrationSettingsError,
+    )
+    from migrations._metadata import framework_metadata
+    from migrations._migrator import Migrator
+    from migrations._revision_context import migration_settings
+    from migrations._settings import SETTINGS_ATTRIBUTE, VERSION_TABLE, MigrationSettings
+    from migrations._throwaway import PostgresServer, ThrowawayDatabase
+
+__all__ = [
+    "SETTINGS_ATTRIBUTE",
+    "VERSION_TABLE",
+    "MigrationDriftError",
+    "MigrationError",
+    "MigrationLockTimeoutError",
+    "MigrationSettings",
+    "MigrationSettingsError",
+    "Migrator",
+    "PostgresServer",
+    "ThrowawayDatabase",
+    "alembic_config",
+    "assert_rows_survive",
+    "check_drift",
+    "compare_to_models",
+    "current",
+    "downgrade",
+    "framework_metadata",
+    "migration_settings",
+    "revisions",
+    "sync_url",
+    "upgrade",
+]
+
+_HOME = {
+    "SETTINGS_ATTRIBUTE": "_settings",
+    "VERSION_TABLE": "_settings",
+    "MigrationDriftError": "_errors",
+    "MigrationError": "_errors",
+    "MigrationLockTimeoutError": "_errors",
+    "MigrationSettings": "_settings",
+    "MigrationSettingsError": "_errors",
+    "Migrator": "_migrator",
+    "PostgresServer": "_throwaway",
+    "ThrowawayDatabase": "_throwaway",
+    "alembic_config": "_api",
+    "assert_rows_survive": "_data",
+    "check_drift": "_drift",
+    "compare_to_models": "_drift",
+    "current": "_api",
+    "downgrade": "_api",
+    "framework_metadata": "_metadata",
+    "migration_settings": "_revision_context",
+    "revisions": "_api",
+    "sync_url": "_api",
+    "upgrade": "_api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'migrations' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"migrations.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

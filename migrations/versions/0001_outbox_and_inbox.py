@@ -4,7 +4,8 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
 
-Both are new tables: creating them takes no lock on any existing table.
+Both are new tables: creating them takes no lock on any existing table. The outbox's name
+and its extra header columns come from ``MigrationSettings`` (see docs/migrations.md).
 """
 
 from __future__ import annotations
@@ -13,21 +14,18 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from migrations._revision_context import migration_settings
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
-def _schema() -> str | None:
-    schema: str | None = op.get_context().config.attributes.get("schema")  # type: ignore[union-attr]
-    return schema
-
-
 def upgrade() -> None:
-    schema = _schema()
+    settings = migration_settings()
     op.create_table(
-        "outbox",
+        settings.outbox_table,
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("aggregatetype", sa.Text, nullable=False),
         sa.Column("aggregateid", sa.Text, nullable=False),
@@ -40,7 +38,8 @@ def upgrade() -> None:
         sa.Column("causationid", sa.Text, nullable=True),
         sa.Column("subjectid", sa.Text, nullable=True),
         sa.Column("tenant", sa.Text, nullable=True),
-        schema=schema,
+        *(sa.Column(name, sa.Text, nullable=True) for name in settings.extra_header_columns),
+        schema=settings.schema,
     )
     op.create_table(
         "inbox_message",
@@ -52,11 +51,11 @@ def upgrade() -> None:
         sa.Column(
             "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
-        schema=schema,
+        schema=settings.schema,
     )
 
 
 def downgrade() -> None:
-    schema = _schema()
-    op.drop_table("inbox_message", schema=schema)
-    op.drop_table("outbox", schema=schema)
+    settings = migration_settings()
+    op.drop_table("inbox_message", schema=settings.schema)
+    op.drop_table(settings.outbox_table, schema=settings.schema)

@@ -1,0 +1,161 @@
+"""``postroom migrate upgrade|downgrade|current|history|check``: our tables, standalone."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+_URL_ENV = "POSTROOM_DATABASE_URL"
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from migrations._errors import MigrationSettingsError
+    from migrations._settings import MigrationSettings
+
+    headers: dict[str, str] = {}
+    for item in args.header_column or []:
+        column, sep, header = item.partition("=")
+        if not sep:
+            raise MigrationSettingsError(f"--header-column wants COLUMN=HEADER, got {item!r}")
+        headers[column] = header
+    return MigrationSettings(
+        schema=args.schema,
+        outbox_table=args.outbox_table,
+        extra_header_columns=headers,
+        lock_timeout_ms=args.lock_timeout_ms,
+    )
+
+
+def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
+    from migrations._errors import MigrationSettingsError
+
+    url: str | None = args.database_url or os.environ.get(_URL_ENV)
+    if required and not url:
+        raise MigrationSettingsError(f"give --database-url or set {_URL_ENV}")
+    return url
+
+
+def _upgrade(args: argparse.Namespace) -> None:
+    from alembic import command
+
+    from migrations._api import alembic_config, mapped_errors
+
+    config = alembic_config(_url(args) or "", settings=_settings(args))
+    with mapped_errors(f"upgrade to {args.revision}"):
+        command.upgrade(config, args.revision, sql=args.sql)
+
+
+def _downgrade(args: argparse.Namespace) -> None:
+    from alembic import command
+
+    from migrations._api import alembic_config, mapped_errors
+
+    config = alembic_config(_url(args) or "", settings=_settings(args))
+    with mapped_errors(f"downgrade to {args.revision}"):
+        command.downgrade(config, args.revision, sql=args.sql)
+
+
+def _current(args: argparse.Namespace) -> None:
+    from migrations._api import current
+
+    revision = current(_url(args) or "", settings=_settings(args))
+    print(json.dumps({"current": revision}) if args.json else (revision or "(none)"))
+
+
+def _history(args: argparse.Namespace) -> None:
+    from alembic.script import ScriptDirectory
+    from rich.console import Console
+    from rich.table import Table
+
+    from migrations._api import _HERE, current
+
+    url = _url(args, required=False)
+    at = current(url, settings=_settings(args)) if url else None
+    script = ScriptDirectory(str(_HERE))
+    rows = [
+        {
+            "revision": rev.revision,
+            "down_revision": rev.down_revision,
+            "current": rev.revision == at,
+            "doc": rev.doc,
+        }
+        for rev in reversed(list(script.walk_revisions()))
+    ]
+    if args.json:
+        print(json.dumps(rows))
+        return
+    table = Table("revision", "revises", "current", "what")
+    for row in rows:
+        table.add_row(
+            str(row["revision"]),
+            str(row["down_revision"] or "-"),
+            "*" if row["current"] else "",
+            str(row["doc"]),
+        )
+    Console().print(table)
+
+
+def _check(args: argparse.Namespace) -> None:
+    from migrations._drift import check_drift
+
+    check_drift(_url(args) or "", settings=_settings(args))
+    print("no drift: the database matches the models")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from outbox._errors import PostroomError
+
+    try:
+        args.action(args)
+    except PostroomError as exc:
+        print(f"postroom migrate {args.migrate_command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url", help=f"SQLAlchemy URL of the service's database (or ${_URL_ENV})"
+    )
+    parser.add_argument(
+        "--schema", default=None, help="the service's schema (default: search_path)"
+    )
+    parser.add_argument("--outbox-table", default="outbox", help="the outbox table's name")
+    parser.add_argument(
+        "--header-column",
+        action="append",
+        metavar="COLUMN=HEADER",
+        help="an extra outbox column placed as a Kafka header (repeatable)",
+    )
+    parser.add_argument("--lock-timeout-ms", type=int, default=None, help="SET lock_timeout")
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    migrate = commands.add_parser("migrate", help="create/upgrade Postroom's tables (Alembic)")
+    actions = migrate.add_subparsers(dest="migrate_command", required=True)
+    upgrade = actions.add_parser("upgrade", help="upgrade to a revision (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.add_argument("--sql", action="store_true", help="print the SQL, run nothing")
+    upgrade.set_defaults(action=_upgrade)
+    downgrade = actions.add_parser("downgrade", help="downgrade to a revision ('base': drop all)")
+    downgrade.add_argument("revision")
+    downgrade.add_argument("--sql", action="store_true", help="print the SQL, run nothing")
+    downgrade.set_defaults(action=_downgrade)
+    for name, helptext, action in (
+        ("current", "the revision the database is at", _current),
+        ("history", "every revision, oldest first", _history),
+    ):
+        sub = actions.add_parser(name, help=helptext)
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.set_defaults(action=action)
+    check = actions.add_parser("check", help="fail if the database and the models differ")
+    check.set_defaults(action=_check)
+    for sub in (upgrade, downgrade, *actions.choices.values()):
+        if not any(a.dest == "database_url" for a in sub._actions):
+            _common(sub)
+    migrate.set_defaults(func=_run)
