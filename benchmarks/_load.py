@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["ConsumerReport", "WriteLoad", "consume", "write"]
+__all__ = ["WARM_UP", "ConsumerReport", "WriteLoad", "consume", "write", "write_warm_up"]
+
+WARM_UP = "WarmUp"
 
 _POLLED_INSERT = (
     "INSERT INTO polled_outbox (id, aggregatetype, aggregateid, type, payload, timestamp) "
@@ -98,6 +100,37 @@ def _writer_thread(load: WriteLoad, slot: int, counts: list[int]) -> None:
     counts[slot] = written
 
 
+def write_warm_up(load: WriteLoad) -> None:
+    """One ``WarmUp`` event, so the first measured event finds the topic's metadata,
+    connections and JIT already warm; the consumer counts it apart."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from outbox import Event, Outbox
+
+    engine = sa.create_engine(load.database_url, poolclass=sa.pool.NullPool)
+    event = Event(
+        aggregate_type=load.aggregate_type, aggregate_id="warm-up", type=WARM_UP, payload={}
+    )
+    with Session(engine) as session, session.begin():
+        if load.sink == "outbox":
+            Outbox().publish(session, event)
+        else:
+            session.execute(
+                sa.text(_POLLED_INSERT),
+                {
+                    "id": event.id,
+                    "aggregatetype": event.aggregate_type,
+                    "aggregateid": event.aggregate_id,
+                    "type": event.type,
+                    "payload": event.payload_json,
+                    "timestamp": event.timestamp,
+                },
+            )
+            session.execute(sa.text("NOTIFY polled_outbox"))
+    engine.dispose()
+
+
 def write(load: WriteLoad, result: Any) -> None:
     """Process entry point: run ``load``; put the number of events committed on ``result``."""
     import threading
@@ -122,7 +155,13 @@ class ConsumerReport:
 
 
 def consume(
-    bootstrap_servers: str, topic: str, ready: Any, expected: Any, result: Any, timeout: float
+    bootstrap_servers: str,
+    topic: str,
+    ready: Any,
+    expected: Any,
+    result: Any,
+    timeout: float,
+    warmed: Any,
 ) -> None:
     """Process entry point: read ``topic`` from the beginning, timing each record's
     arrival against its ``timestamp`` header, until ``expected`` records (a value set
@@ -153,7 +192,11 @@ def consume(
         now = time.time()
         for records in batches.values():
             for record in records:
-                stamp = dict(record.headers).get("timestamp")
+                headers = dict(record.headers)
+                if headers.get("eventType") == WARM_UP.encode():
+                    warmed.set()
+                    continue
+                stamp = headers.get("timestamp")
                 if stamp is None:
                     continue
                 sent = datetime.fromisoformat(stamp.decode()).timestamp()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from benchmarks._harness import Results, percentile
-from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write
+from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write, write_warm_up
 from connectors import ensure_topics
 
 __all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load"]
@@ -44,13 +44,17 @@ def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0)
     ensure_topics(bootstrap_servers, [topic])
     ctx = context()
     ready, expected, reported, written_q = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Queue()
+    warmed = ctx.Event()
     consumer = ctx.Process(
-        target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout)
+        target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout, warmed)
     )
     consumer.start()
     try:
         if not ready.wait(60):
             raise RuntimeError("the measuring consumer did not start")
+        write_warm_up(load)
+        if not warmed.wait(60):
+            raise RuntimeError("the warm-up event did not arrive within 60 s")
         writers = [ctx.Process(target=write, args=(load, written_q)) for _ in range(load.processes)]
         started_wall, started = time.time(), time.perf_counter()
         for writer in writers:
@@ -122,9 +126,10 @@ def drain_backlog(
     ensure_topics(bootstrap_servers, [topic])
     written = _write_all(load)
     ctx = context()
-    ready, expected, reported = ctx.Event(), ctx.Queue(), ctx.Queue()
+    ready, expected, reported, unused = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Event()
     consumer = ctx.Process(
-        target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout)
+        target=consume,
+        args=(bootstrap_servers, topic, ready, expected, reported, timeout, unused),
     )
     consumer.start()
     try:
