@@ -10,8 +10,15 @@ are mapped into this tree once, at the boundary where they happen, and each carr
     ├── StackError               (the embedded PostgreSQL / broker could not start or stop)
     ├── RelayError               (the Debezium relay failed; see ``retriable``)
     │   └── BrokerUnavailableError   (retriable)
-    └── InboxError               (the consuming side)
-        └── UndecodableMessageError  (a record that can never be handled)
+    ├── InboxError               (the consuming side)
+    │   └── UndecodableMessageError  (a record that can never be handled)
+    └── MigrationError           (migrations/_errors.py; see ``retriable``)
+        ├── MigrationSettingsError   (bad settings, arguments or revision; nothing was run)
+        ├── MigrationLockTimeoutError    (a DDL hit lock_timeout; retriable)
+        └── MigrationDriftError      (models and revisions disagree; ``differences``)
+
+Classes of the other packages live next to their code (``connectors``, ``inbox``,
+``migrations``) and derive from these.
 """
 
 from __future__ import annotations
