@@ -79,25 +79,24 @@ def _writer_thread(load: WriteLoad, slot: int, counts: list[int]) -> None:
                     for event in events:
                         outbox.publish(session, event)
                 else:
-                    session.execute(
-                        insert,
-                        [
-                            {
-                                "id": e.id,
-                                "aggregatetype": e.aggregate_type,
-                                "aggregateid": e.aggregate_id,
-                                "type": e.type,
-                                "payload": e.payload_json,
-                                "timestamp": e.timestamp,
-                            }
-                            for e in events
-                        ],
-                    )
+                    session.execute(insert, [polled_row(e) for e in events])
                     if load.notify:
                         session.execute(notify)
             written += load.per_transaction
     engine.dispose()
     counts[slot] = written
+
+
+def polled_row(event: Any) -> dict[str, Any]:
+    """The polling baseline's row for ``event``: the same columns as the outbox."""
+    return {
+        "id": event.id,
+        "aggregatetype": event.aggregate_type,
+        "aggregateid": event.aggregate_id,
+        "type": event.type,
+        "payload": event.payload_json,
+        "timestamp": event.timestamp,
+    }
 
 
 def write_warm_up(load: WriteLoad) -> None:
@@ -116,17 +115,7 @@ def write_warm_up(load: WriteLoad) -> None:
         if load.sink == "outbox":
             Outbox().publish(session, event)
         else:
-            session.execute(
-                sa.text(_POLLED_INSERT),
-                {
-                    "id": event.id,
-                    "aggregatetype": event.aggregate_type,
-                    "aggregateid": event.aggregate_id,
-                    "type": event.type,
-                    "payload": event.payload_json,
-                    "timestamp": event.timestamp,
-                },
-            )
+            session.execute(sa.text(_POLLED_INSERT), polled_row(event))
             session.execute(sa.text("NOTIFY polled_outbox"))
     engine.dispose()
 

@@ -13,7 +13,7 @@ from benchmarks._harness import Results, percentile
 from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write, write_warm_up
 from connectors import ensure_topics
 
-__all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load"]
+__all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load", "write_all"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0)
     topic = f"outbox.event.{load.aggregate_type}"
     ensure_topics(bootstrap_servers, [topic])
     ctx = context()
-    ready, expected, reported, written_q = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Queue()
+    ready, expected, reported = ctx.Event(), ctx.Queue(), ctx.Queue()
     warmed = ctx.Event()
     consumer = ctx.Process(
         target=consume, args=(bootstrap_servers, topic, ready, expected, reported, timeout, warmed)
@@ -55,14 +55,9 @@ def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0)
         write_warm_up(load)
         if not warmed.wait(60):
             raise RuntimeError("the warm-up event did not arrive within 60 s")
-        writers = [ctx.Process(target=write, args=(load, written_q)) for _ in range(load.processes)]
         started_wall, started = time.time(), time.perf_counter()
-        for writer in writers:
-            writer.start()
-        written = sum(written_q.get(timeout=load.seconds + 120) for _ in writers)
+        written = write_all(load)
         write_seconds = time.perf_counter() - started
-        for writer in writers:
-            writer.join(30)
         expected.put(written)
         report: ConsumerReport = reported.get(timeout=timeout + 30)
         consumer.join(30)
@@ -100,7 +95,8 @@ def idle_transactions_per_s(database_url: str, seconds: float) -> float:
     return max(0.0, (int(after) - int(before) - own) / seconds)
 
 
-def _write_all(load: WriteLoad) -> int:
+def write_all(load: WriteLoad) -> int:
+    """Run ``load``'s writer processes to the end; return the events they committed."""
     ctx = context()
     queue = ctx.Queue()
     writers = [ctx.Process(target=write, args=(load, queue)) for _ in range(load.processes)]
@@ -124,7 +120,7 @@ def drain_backlog(
     writers are done before the clock starts, so their cost does not count."""
     topic = f"outbox.event.{load.aggregate_type}"
     ensure_topics(bootstrap_servers, [topic])
-    written = _write_all(load)
+    written = write_all(load)
     ctx = context()
     ready, expected, reported, unused = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Event()
     consumer = ctx.Process(

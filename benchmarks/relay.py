@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks._harness import Results, rss_mb
-from benchmarks._load import WriteLoad, context, write
-from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load
+from benchmarks._load import WriteLoad
+from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load, write_all
 from connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
 
 __all__ = ["LOADS", "run"]
@@ -37,16 +37,8 @@ def saturation(url: str, seconds: float) -> WriteLoad:
 
 def limit_rate(url: str, seconds: float) -> float:
     """Events/s the batched writers commit with no relay reading the database."""
-    ctx = context()
-    queue = ctx.Queue()
-    load = saturation(url, seconds)
-    writers = [ctx.Process(target=write, args=(load, queue)) for _ in range(load.processes)]
     start = time.perf_counter()
-    for writer in writers:
-        writer.start()
-    written: int = sum(queue.get(timeout=seconds + 120) for _ in writers)
-    for writer in writers:
-        writer.join(30)
+    written = write_all(saturation(url, seconds))
     return written / (time.perf_counter() - start)
 
 
