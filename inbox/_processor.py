@@ -1,4 +1,4 @@
-"""Handle one decoded message exactly once in effect: dedupe row and side effects commit
+"""Handle decoded messages exactly once in effect: dedupe row and side effects commit
 together, or not at all.
 
 This is the heart of the inbox, and independent of Kafka: ``InboxWorker`` feeds it from a
@@ -8,23 +8,42 @@ consumer group, ``inbox.testing`` feeds it from memory.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from inbox._message import InboxMessage
-from inbox._registry import HandlerRegistry
+from inbox._registry import HandlerRegistry, Registration
 from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from inbox._tracing import handler_span
+from outbox._errors import InboxError
 
-__all__ = ["InboxProcessor", "Outcome"]
+__all__ = ["AfterCommit", "InboxProcessor", "Outcome"]
 
 
 class Outcome(enum.Enum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
-    UNKNOWN_TYPE = "unknown-event-type"
     IGNORED = "ignored"
+
+
+#: Called after a message's transaction committed (or was found a duplicate).
+AfterCommit = Callable[[InboxMessage, Outcome], None]
+
+
+def dedupe_statement(table: sa.Table) -> sa.TextClause:
+    """One INSERT for many messages: returns the ids that were new to this consumer."""
+    name = table.name if table.schema is None else f'"{table.schema}"."{table.name}"'
+    return sa.text(
+        f'INSERT INTO {name} (consumer, message_id, topic, partition, "offset") '
+        "SELECT :consumer, m.id, m.topic, m.partition, m.off "
+        "FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), "
+        "CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) "
+        "AS m(id, topic, partition, off) "
+        "ON CONFLICT DO NOTHING RETURNING message_id"
+    )
 
 
 class InboxProcessor:
@@ -41,24 +60,24 @@ class InboxProcessor:
     ) -> None:
         if not consumer:
             raise ValueError("consumer must be a non-empty name")
+        if not isinstance(engine, sa.Engine):
+            raise TypeError(f"InboxProcessor needs a sync sqlalchemy Engine, got {engine!r}")
+        for registration in registry.registrations():
+            if registration.is_async:
+                raise InboxError(
+                    f"handler for {registration.event_type!r} is async: "
+                    "use AsyncInboxProcessor with an AsyncEngine"
+                )
         self.engine = engine
         self.consumer = consumer
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
+        self._dedupe_many = dedupe_statement(self.table)
+        #: Hooks run after each commit, in order (metrics, tests' crash points).
+        self.after_commit: list[AfterCommit] = []
 
-    def process(self, message: InboxMessage) -> Outcome:
-        """Record and handle ``message`` in one transaction; skip it if already recorded.
-
-        The dedupe INSERT comes first so that a concurrent duplicate (another worker after
-        a rebalance) blocks on the primary key until this transaction ends, then finds
-        the row and skips: the handler runs once whichever transaction wins.
-        """
-        if self.registry.is_ignored(message.type):
-            return Outcome.IGNORED
-        handler = self.registry.handler_for(message.type)
-        if handler is None:
-            return Outcome.UNKNOWN_TYPE
-        record = (
+    def _record(self, message: InboxMessage) -> sa.Executable:
+        return (
             pg_insert(self.table)
             .values(
                 consumer=self.consumer,
@@ -70,8 +89,70 @@ class InboxProcessor:
             .on_conflict_do_nothing()
             .returning(self.table.c.message_id)
         )
+
+    def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
+        with handler_span(message, self.consumer):
+            registration.handler(session, message)
+
+    def process(self, message: InboxMessage) -> Outcome:
+        """Record and handle ``message`` in one transaction; skip it if already recorded.
+
+        The dedupe INSERT comes first so that a concurrent duplicate (another worker after
+        a rebalance) blocks on the primary key until this transaction ends, then finds
+        the row and skips: the handler runs once whichever transaction wins.
+        Raises ``UnknownEventTypeError``/``UnknownSchemaVersionError`` before touching
+        the database, and whatever the handler raises (after rolling back).
+        """
+        resolved = self.registry.resolve(message)
+        if resolved is None:
+            return Outcome.IGNORED
+        registration, current = resolved
         with Session(self.engine) as session, session.begin():
-            if session.execute(record).first() is None:
-                return Outcome.DUPLICATE
-            handler(session, message)
-        return Outcome.HANDLED
+            if session.execute(self._record(current)).first() is None:
+                outcome = Outcome.DUPLICATE
+            else:
+                self._run(session, registration, current)
+                outcome = Outcome.HANDLED
+        self._committed(current, outcome)
+        return outcome
+
+    def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]:
+        """Dedupe all ``messages`` with one INSERT, run the new ones' handlers, one commit.
+
+        All or nothing: if resolving or any handler raises, the transaction rolls back
+        and the error propagates; the caller then falls back to ``process`` one by one.
+        Ids are inserted in sorted order so that two workers inserting overlapping
+        batches take the primary-key locks in the same order (no deadlock).
+        """
+        resolved = [self.registry.resolve(message) for message in messages]
+        todo = [(i, r) for i, r in enumerate(resolved) if r is not None]
+        outcomes = [Outcome.IGNORED] * len(messages)
+        if not todo:
+            return outcomes
+        first_seen: dict[object, InboxMessage] = {}
+        for _, (_, message) in todo:
+            first_seen.setdefault(message.id, message)
+        rows = sorted(first_seen.values(), key=lambda m: m.id)
+        params = {
+            "consumer": self.consumer,
+            "ids": [m.id for m in rows],
+            "topics": [m.topic for m in rows],
+            "partitions": [m.partition for m in rows],
+            "offsets": [m.offset for m in rows],
+        }
+        with Session(self.engine) as session, session.begin():
+            new = {row[0] for row in session.execute(self._dedupe_many, params)}
+            for index, (registration, message) in todo:
+                if message.id in new:
+                    new.discard(message.id)  # a second copy in the same batch is a duplicate
+                    self._run(session, registration, message)
+                    outcomes[index] = Outcome.HANDLED
+                else:
+                    outcomes[index] = Outcome.DUPLICATE
+        for index, (_, message) in todo:
+            self._committed(message, outcomes[index])
+        return outcomes
+
+    def _committed(self, message: InboxMessage, outcome: Outcome) -> None:
+        for hook in self.after_commit:
+            hook(message, outcome)
