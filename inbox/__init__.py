@@ -1,5 +1,6 @@
 """The read side of Postroom: idempotent consumers that record every message id."""
 
+from inbox._async_processor import AsyncInboxProcessor
 from inbox._config import InboxConfig
 from inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter, DeadLetters
 from inbox._delivery import Failure, RetryPolicy
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_INBOX_TABLE",
     "RETRY_SUFFIX",
     "AsyncHandler",
+    "AsyncInboxProcessor",
     "DeadLetter",
     "DeadLetterNotFoundError",
     "DeadLetters",

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from inbox._errors import HANDLER_REJECTED, UnknownEventTypeError, UnknownSchemaVersionError
 from inbox._errors import reason_of as _reason_of
 from inbox._message import InboxMessage, decode_record
-from inbox._processor import InboxProcessor, Outcome
+from inbox._processor import Outcome, Processor
 from outbox._errors import InboxError, PostroomError, UndecodableMessageError
 
 __all__ = ["Failure", "RetryPolicy", "deliver"]
@@ -77,7 +77,7 @@ def _failure(exc: BaseException, attempts: int, *, final: bool, message: Any = N
 
 
 def deliver(
-    processor: InboxProcessor,
+    processor: Processor,
     record: Any,
     policy: RetryPolicy,
     *,
@@ -96,7 +96,7 @@ def deliver(
 
 
 def deliver_message(
-    processor: InboxProcessor,
+    processor: Processor,
     message: InboxMessage,
     policy: RetryPolicy,
     *,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +21,15 @@ from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
 from inbox._tracing import handler_span
 from outbox._errors import InboxError
 
-__all__ = ["AfterCommit", "InboxProcessor", "Outcome"]
+__all__ = [
+    "AfterCommit",
+    "InboxProcessor",
+    "Outcome",
+    "Processor",
+    "batch_params",
+    "dedupe_statement",
+    "record_statement",
+]
 
 
 class Outcome(enum.Enum):
@@ -31,6 +40,23 @@ class Outcome(enum.Enum):
 
 #: Called after a message's transaction committed (or was found a duplicate).
 AfterCommit = Callable[[InboxMessage, Outcome], None]
+
+
+class Processor(Protocol):
+    """What the worker and ``inbox.testing`` need of a processor (sync or async-backed).
+
+    ``process`` records and handles one message in one transaction (``DUPLICATE`` if it
+    was recorded before); ``process_batch`` does many in one transaction, all or nothing.
+    Both raise ``UnknownEventTypeError``/``UnknownSchemaVersionError`` for messages that
+    can't be handled, and whatever a handler raised, after rolling back.
+    """
+
+    @property
+    def after_commit(self) -> list[AfterCommit]: ...
+
+    def process(self, message: InboxMessage) -> Outcome: ...
+
+    def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]: ...
 
 
 def dedupe_statement(table: sa.Table) -> sa.TextClause:
@@ -44,6 +70,41 @@ def dedupe_statement(table: sa.Table) -> sa.TextClause:
         "AS m(id, topic, partition, off) "
         "ON CONFLICT DO NOTHING RETURNING message_id"
     )
+
+
+def record_statement(table: sa.Table, consumer: str, message: InboxMessage) -> sa.Executable:
+    """The dedupe INSERT for one message: returns its id if it was new."""
+    return (
+        pg_insert(table)
+        .values(
+            consumer=consumer,
+            message_id=message.id,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.message_id)
+    )
+
+
+def batch_params(consumer: str, messages: Sequence[InboxMessage]) -> dict[str, object]:
+    """Parameters of ``dedupe_statement`` for the distinct ids of ``messages``, sorted.
+
+    Sorted so that two workers inserting overlapping batches take the primary-key locks
+    in the same order (no deadlock).
+    """
+    first_seen: dict[object, InboxMessage] = {}
+    for message in messages:
+        first_seen.setdefault(message.id, message)
+    rows = sorted(first_seen.values(), key=lambda m: m.id)
+    return {
+        "consumer": consumer,
+        "ids": [m.id for m in rows],
+        "topics": [m.topic for m in rows],
+        "partitions": [m.partition for m in rows],
+        "offsets": [m.offset for m in rows],
+    }
 
 
 class InboxProcessor:
@@ -73,22 +134,15 @@ class InboxProcessor:
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
         self._dedupe_many = dedupe_statement(self.table)
-        #: Hooks run after each commit, in order (metrics, tests' crash points).
-        self.after_commit: list[AfterCommit] = []
+        self._after_commit: list[AfterCommit] = []
+
+    @property
+    def after_commit(self) -> list[AfterCommit]:
+        """Hooks run after each commit, in order (metrics, tests' crash points)."""
+        return self._after_commit
 
     def _record(self, message: InboxMessage) -> sa.Executable:
-        return (
-            pg_insert(self.table)
-            .values(
-                consumer=self.consumer,
-                message_id=message.id,
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-            )
-            .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
-        )
+        return record_statement(self.table, self.consumer, message)
 
     def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
         with handler_span(message, self.consumer):
@@ -121,25 +175,13 @@ class InboxProcessor:
 
         All or nothing: if resolving or any handler raises, the transaction rolls back
         and the error propagates; the caller then falls back to ``process`` one by one.
-        Ids are inserted in sorted order so that two workers inserting overlapping
-        batches take the primary-key locks in the same order (no deadlock).
         """
         resolved = [self.registry.resolve(message) for message in messages]
         todo = [(i, r) for i, r in enumerate(resolved) if r is not None]
         outcomes = [Outcome.IGNORED] * len(messages)
         if not todo:
             return outcomes
-        first_seen: dict[object, InboxMessage] = {}
-        for _, (_, message) in todo:
-            first_seen.setdefault(message.id, message)
-        rows = sorted(first_seen.values(), key=lambda m: m.id)
-        params = {
-            "consumer": self.consumer,
-            "ids": [m.id for m in rows],
-            "topics": [m.topic for m in rows],
-            "partitions": [m.partition for m in rows],
-            "offsets": [m.offset for m in rows],
-        }
+        params = batch_params(self.consumer, [message for _, (_, message) in todo])
         with Session(self.engine) as session, session.begin():
             new = {row[0] for row in session.execute(self._dedupe_many, params)}
             for index, (registration, message) in todo:

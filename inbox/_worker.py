@@ -21,13 +21,15 @@ import sqlalchemy as sa
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox._async_processor import AsyncInboxProcessor, BlockingAsyncProcessor
 from inbox._config import InboxConfig
 from inbox._dead_letters import DeadLetters
 from inbox._delivery import Failure, deliver, deliver_message
 from inbox._errors import OversizedMessageError, reason_of
 from inbox._message import InboxMessage, decode_record
-from inbox._processor import InboxProcessor, Outcome
+from inbox._processor import InboxProcessor, Outcome, Processor
 from inbox._registry import HandlerRegistry
 from inbox._retry_topic import now_ms, retry_headers, retry_state
 from outbox._errors import UndecodableMessageError
@@ -54,11 +56,21 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
 class InboxWorker:
     """Consume ``config.topics`` (and their retry topics); handle each event once in effect."""
 
-    def __init__(self, config: InboxConfig, registry: HandlerRegistry, engine: sa.Engine) -> None:
+    def __init__(
+        self, config: InboxConfig, registry: HandlerRegistry, engine: sa.Engine | AsyncEngine
+    ) -> None:
         if not isinstance(config, InboxConfig):
             raise TypeError(f"config must be an InboxConfig, got {config!r}")
         self.config = config
-        self.processor = InboxProcessor(engine, config.consumer, registry, schema=config.schema)
+        self.processor: Processor
+        self._async: BlockingAsyncProcessor | None = None
+        if isinstance(engine, AsyncEngine):
+            self._async = BlockingAsyncProcessor(
+                AsyncInboxProcessor(engine, config.consumer, registry, schema=config.schema)
+            )
+            self.processor = self._async
+        else:
+            self.processor = InboxProcessor(engine, config.consumer, registry, schema=config.schema)
         self.outcomes: Counter[str] = Counter()
         #: Set once the group has assigned this worker its partitions.
         self.assigned = threading.Event()
@@ -261,3 +273,5 @@ class InboxWorker:
         finally:
             self._consumer.close(autocommit=False)
             self._producer.close(timeout=5)
+            if self._async is not None:
+                self._async.close()
