@@ -14,6 +14,7 @@ from inbox._errors import (
 from inbox._message import InboxMessage, decode_record
 from inbox._processor import InboxProcessor, Outcome
 from inbox._registry import AsyncHandler, Handler, HandlerRegistry
+from inbox._retention import InboxRetention, RetentionRun, retention_horizon
 from inbox._retry_topic import RETRY_SUFFIX
 from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
 from inbox._worker import InboxWorker
@@ -33,13 +34,16 @@ __all__ = [
     "InboxConfig",
     "InboxMessage",
     "InboxProcessor",
+    "InboxRetention",
     "InboxWorker",
     "MalformedMessageError",
     "Outcome",
     "OversizedMessageError",
+    "RetentionRun",
     "RetryPolicy",
     "UnknownEventTypeError",
     "UnknownSchemaVersionError",
     "decode_record",
     "inbox_table",
+    "retention_horizon",
 ]

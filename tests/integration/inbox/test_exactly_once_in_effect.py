@@ -3,6 +3,7 @@ repeat a side effect (real PostgreSQL, real broker, real Debezium where it says 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -100,7 +101,8 @@ def test_a_worker_killed_between_db_commit_and_offset_commit_repeats_nothing(
         [
             sys.executable,
             "-m",
-            "tests.integration.inbox.crashing_worker",
+            "tests.integration.inbox.worker_process",
+            "crash-after-commit",
             reader.url,
             stack.bootstrap_servers,
             topic,
@@ -173,3 +175,58 @@ def test_two_workers_and_rebalances_in_the_middle_of_10000_messages_handle_each_
     handled = first.worker.outcomes["handled"] + second.worker.outcomes["handled"]
     assert handled == total
     assert second.worker.outcomes["handled"] > 0
+
+
+@pytest.mark.chaos
+def test_sigterm_mid_stream_commits_what_is_done_and_nothing_is_handled_twice(
+    stack: EmbeddedStack,
+    reader: Reader,
+    start_worker: Callable[..., Running],
+) -> None:
+    topic = new_topic(stack, partitions=2)
+    total = 3_000
+    kafka = KafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", linger_ms=20)
+    try:
+        for n in range(total):
+            key, value, headers, _ = relay_record("ParcelSent", {"n": n}, key=f"k{n % 31}")
+            kafka.send(topic, key=key, value=value, headers=headers)
+        kafka.flush(timeout=60)
+    finally:
+        kafka.close(timeout=5)
+    group = "graceful"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.inbox.worker_process",
+            "run",
+            reader.url,
+            stack.bootstrap_servers,
+            topic,
+            group,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "polling\n"
+        eventually(lambda: reader.effects() >= 300, timeout=60, what="the first 300")
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=30) == 0, "the worker did not exit cleanly on SIGTERM"
+        handled = int(child.stdout.read().split("stopped after ")[1].split()[0])
+    finally:
+        stop_pid(child.pid)
+        if child.stdout is not None:
+            child.stdout.close()
+    assert 300 <= handled < total
+    assert reader.effects() == handled
+
+    running = start_worker(
+        effect_registry("ParcelSent"), reader.engine, consumer=group, topics=(topic,)
+    )
+    eventually(lambda: reader.distinct_effects() == total, timeout=60, what="the rest")
+    assert running.worker.outcomes["duplicate"] == 0  # every done record was committed
+    assert running.worker.outcomes["handled"] == total - handled
+    assert reader.effects() == total
