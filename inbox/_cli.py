@@ -1,8 +1,10 @@
-"""``postroom dlq list|show|replay``: inspect dead letters and put them back.
+"""``postroom dlq list|show|replay``: inspect dead letters and put them back;
+``postroom inbox purge``: inbox retention.
 
 ``list`` without a topic lists the dead-letter topics with their depth; with one, its
 records. ``show`` prints one record whole. ``replay`` sends records back to their
 original topics, where the inbox dedupes them by message id. All take ``--json``.
+``inbox purge`` exits 3 when another instance holds the retention lock.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 __all__ = ["register"]
@@ -39,9 +42,14 @@ def _list(args: argparse.Namespace) -> int:
 
     if args.topic is None:
         topics = dead_letter_topics(args.bootstrap_servers)
-        rows = [
-            {"topic": t, "depth": len(read_dead_letters(args.bootstrap_servers, t))} for t in topics
-        ]
+        if not topics:
+            if args.json:
+                _print_json([])
+            else:
+                _table("dead-letter topics", [], ("topic", "depth"))
+            return 0
+        depth = Counter(d.dlq_topic for d in read_dead_letters(args.bootstrap_servers, *topics))
+        rows = [{"topic": t, "depth": depth[t]} for t in topics]
         if args.json:
             _print_json(rows)
         else:
@@ -112,6 +120,38 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from inbox._retention import InboxRetention, retention_horizon
+
+    horizon = (
+        timedelta(days=args.horizon_days) if args.horizon_days is not None else retention_horizon()
+    )
+    engine = sa.create_engine(args.database_url)
+    try:
+        run = InboxRetention(
+            engine, horizon=horizon, batch_size=args.batch_size, schema=args.schema
+        ).purge()
+    finally:
+        engine.dispose()
+    data = {"locked": run.locked, "deleted": run.deleted, "cutoff": run.cutoff.isoformat()}
+    if args.json:
+        _print_json(data)
+    else:
+        _table("inbox retention", [data], ("locked", "deleted", "cutoff"))
+    return 0 if run.locked else 3
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
 def _non_negative(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -151,3 +191,24 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     again.add_argument("--reason", help="with --all: only records parked for this reason")
     common(again)
     again.set_defaults(func=_replay)
+
+    inbox = commands.add_parser("inbox", help="inbox maintenance")
+    inbox_actions = inbox.add_subparsers(dest="inbox_command", required=True)
+    purge = inbox_actions.add_parser(
+        "purge", help="delete inbox rows older than the retention horizon (one instance)"
+    )
+    purge.add_argument(
+        "--database-url",
+        default=os.environ.get("POSTROOM_DATABASE_URL"),
+        required="POSTROOM_DATABASE_URL" not in os.environ,
+        help="the consuming service's database (env POSTROOM_DATABASE_URL)",
+    )
+    purge.add_argument("--schema", help="schema of the inbox table (default: search_path)")
+    purge.add_argument(
+        "--horizon-days",
+        type=_positive_float,
+        help="keep rows this long (default: Kafka's 7-day retention + 1 day margin)",
+    )
+    purge.add_argument("--batch-size", type=int, default=5_000, help="rows per DELETE")
+    purge.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    purge.set_defaults(func=_purge)

@@ -31,15 +31,15 @@ def dead_letter_topics(bootstrap_servers: str, *, suffix: str = DEAD_LETTER_SUFF
 
 
 def read_dead_letters(
-    bootstrap_servers: str, topic: str, *, idle_timeout_ms: int = 1500
+    bootstrap_servers: str, *topics: str, idle_timeout_ms: int = 1500
 ) -> list[DeadLetter]:
-    """Every record on ``topic``, oldest first per partition (read without a group).
+    """Every record on ``topics``, oldest first per partition (read without a group).
 
     Reads until no record arrived for ``idle_timeout_ms``: the broker's end offsets are
     not trusted (some brokers report them wrong), the records themselves are.
     """
-    if not topic.strip():
-        raise ValueError("topic must be non-empty")
+    if not topics or not all(topic.strip() for topic in topics):
+        raise ValueError("name at least one non-empty topic")
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
@@ -48,15 +48,19 @@ def read_dead_letters(
         client_id="postroom-dlq",
     )
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
+        assigned = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if not assigned:
             return []
-        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        consumer.assign(assigned)
         consumer.seek_to_beginning()
         letters = [DeadLetter.from_record(record) for record in consumer]
     finally:
         consumer.close()
-    return sorted(letters, key=lambda d: (d.dlq_partition, d.dlq_offset))
+    return sorted(letters, key=lambda d: (d.dlq_topic, d.dlq_partition, d.dlq_offset))
 
 
 def find_dead_letter(

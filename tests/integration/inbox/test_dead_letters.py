@@ -106,6 +106,9 @@ def test_dlq_replay_brings_a_fixed_message_back_once(
     eventually(lambda: running.worker.outcomes["dead-lettered"] == 1, what="the dead letter")
     servers = ["--bootstrap-servers", stack.bootstrap_servers]
 
+    assert main(["dlq", "list", "--json", *servers]) == 0
+    depths = {row["topic"]: row["depth"] for row in json.loads(capsys.readouterr().out)}
+    assert depths[f"{topic}.dlq"] == 1
     assert main(["dlq", "list", f"{topic}.dlq", "--json", *servers]) == 0
     [listed] = json.loads(capsys.readouterr().out)
     assert (listed["id"], listed["reason"]) == (str(sent.id), "handler-failed")

@@ -80,3 +80,15 @@ def test_the_retention_index_migrates_down_and_up_again(reader: Reader) -> None:
     migrations.upgrade(reader.url)
     assert migrations.current(reader.url) == "0004"
     assert "ix_inbox_message_received_at" in indexes()
+
+
+def test_postroom_inbox_purge_deletes_old_rows(
+    reader: Reader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from connectors.cli import main
+
+    insert_rows(reader.engine, 4, timedelta(days=400))
+    insert_rows(reader.engine, 2, timedelta(0))
+    assert main(["inbox", "purge", "--database-url", reader.url, "--json"]) == 0
+    assert '"deleted": 4' in capsys.readouterr().out
+    assert rows(reader.engine) == 2
