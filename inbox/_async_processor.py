@@ -22,6 +22,7 @@ from inbox._processor import (
     Outcome,
     batch_params,
     dedupe_statement,
+    record_params,
     record_statement,
 )
 from inbox._registry import HandlerRegistry
@@ -59,6 +60,7 @@ class AsyncInboxProcessor:
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
         self._dedupe_many = dedupe_statement(self.table)
+        self._dedupe_one = record_statement(self.table)
         self._after_commit: list[AfterCommit] = []
 
     @property
@@ -77,7 +79,9 @@ class AsyncInboxProcessor:
             return Outcome.IGNORED
         registration, current = resolved
         async with AsyncSession(self.engine) as session, session.begin():
-            inserted = await session.execute(record_statement(self.table, self.consumer, current))
+            inserted = await session.execute(
+                self._dedupe_one, record_params(self.consumer, current)
+            )
             if inserted.first() is None:
                 outcome = Outcome.DUPLICATE
             else:

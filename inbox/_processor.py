@@ -28,6 +28,7 @@ __all__ = [
     "Processor",
     "batch_params",
     "dedupe_statement",
+    "record_params",
     "record_statement",
 ]
 
@@ -72,20 +73,34 @@ def dedupe_statement(table: sa.Table) -> sa.TextClause:
     )
 
 
-def record_statement(table: sa.Table, consumer: str, message: InboxMessage) -> sa.Executable:
-    """The dedupe INSERT for one message: returns its id if it was new."""
+def record_statement(table: sa.Table) -> sa.Executable:
+    """The dedupe INSERT for one message (params: ``record_params``); returns its id if new.
+
+    Built once per processor: constructing a statement per message costs more than
+    executing it.
+    """
     return (
         pg_insert(table)
         .values(
-            consumer=consumer,
-            message_id=message.id,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
+            consumer=sa.bindparam("consumer"),
+            message_id=sa.bindparam("message_id"),
+            topic=sa.bindparam("topic"),
+            partition=sa.bindparam("partition"),
+            offset=sa.bindparam("offset"),
         )
         .on_conflict_do_nothing()
         .returning(table.c.message_id)
     )
+
+
+def record_params(consumer: str, message: InboxMessage) -> dict[str, object]:
+    return {
+        "consumer": consumer,
+        "message_id": message.id,
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+    }
 
 
 def batch_params(consumer: str, messages: Sequence[InboxMessage]) -> dict[str, object]:
@@ -134,15 +149,13 @@ class InboxProcessor:
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
         self._dedupe_many = dedupe_statement(self.table)
+        self._dedupe_one = record_statement(self.table)
         self._after_commit: list[AfterCommit] = []
 
     @property
     def after_commit(self) -> list[AfterCommit]:
         """Hooks run after each commit, in order (metrics, tests' crash points)."""
         return self._after_commit
-
-    def _record(self, message: InboxMessage) -> sa.Executable:
-        return record_statement(self.table, self.consumer, message)
 
     def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
         with handler_span(message, self.consumer):
@@ -162,7 +175,8 @@ class InboxProcessor:
             return Outcome.IGNORED
         registration, current = resolved
         with Session(self.engine) as session, session.begin():
-            if session.execute(self._record(current)).first() is None:
+            inserted = session.execute(self._dedupe_one, record_params(self.consumer, current))
+            if inserted.first() is None:
                 outcome = Outcome.DUPLICATE
             else:
                 self._run(session, registration, current)

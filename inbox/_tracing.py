@@ -7,6 +7,7 @@ OpenTelemetry is optional (``pip install postroom[otel]``). Without it, or witho
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,12 @@ except ImportError:  # pragma: no cover
     _PROPAGATOR = None
 
 
+@functools.cache
+def _tracer() -> Any:
+    # A ProxyTracer: it follows a tracer provider installed later, so caching it is safe.
+    return _trace.get_tracer("postroom.inbox")
+
+
 @contextlib.contextmanager
 def handler_span(message: InboxMessage, consumer: str) -> Iterator[Any]:
     """A CONSUMER span ``"<eventType> process"`` whose parent is the writer's span."""
@@ -32,7 +39,7 @@ def handler_span(message: InboxMessage, consumer: str) -> Iterator[Any]:
         return
     carrier = {"traceparent": message.traceparent} if message.traceparent else {}
     parent = _PROPAGATOR.extract(carrier)
-    tracer = _trace.get_tracer("postroom.inbox")
+    tracer = _tracer()
     with tracer.start_as_current_span(
         f"{message.type} process",
         context=parent,
