@@ -32,7 +32,7 @@ from inbox._message import InboxMessage, decode_record
 from inbox._processor import InboxProcessor, Outcome, Processor
 from inbox._registry import HandlerRegistry
 from inbox._retry_topic import now_ms, retry_headers, retry_state
-from outbox._errors import UndecodableMessageError
+from outbox._errors import InboxError, UndecodableMessageError
 
 __all__ = ["InboxWorker"]
 
@@ -117,13 +117,17 @@ class InboxWorker:
                 ready.append((partition, record))
         if self.config.batch and len(ready) > 1:
             self._handle_batch([record for _, record in ready])
+            for partition, record in ready:
+                self._mark_done(partition, record)
         else:
-            for _, record in ready:
+            for partition, record in ready:
                 self._handle(record)
-        for partition, record in ready:
-            self._done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+                self._mark_done(partition, record)  # if a later one raises, commit this far
         self._commit()
         return len(ready)
+
+    def _mark_done(self, partition: TopicPartition, record: Any) -> None:
+        self._done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
 
     def _not_yet(self, partition: TopicPartition, record: Any) -> bool:
         """Pause a retry partition whose head is not due; True if it was paused."""
@@ -180,6 +184,18 @@ class InboxWorker:
         self._settle(record, verdict)
 
     def _settle(self, record: Any, verdict: Outcome | Failure) -> None:
+        try:
+            self._settle_on_kafka(record, verdict)
+        except KafkaError as exc:
+            # The record is neither handled nor parked: stop without committing its
+            # offset, so it is read again (mapped once, here, into the Postroom tree).
+            raise InboxError(
+                f"could not move {record.topic}[{record.partition}]@{record.offset} "
+                f"off its partition: {exc}",
+                retriable=True,
+            ) from exc
+
+    def _settle_on_kafka(self, record: Any, verdict: Outcome | Failure) -> None:
         if isinstance(verdict, Outcome):
             self.outcomes[verdict.value] += 1
             return
