@@ -31,7 +31,8 @@ from inbox._errors import OversizedMessageError, reason_of
 from inbox._message import InboxMessage, decode_record
 from inbox._processor import InboxProcessor, Outcome, Processor
 from inbox._registry import HandlerRegistry
-from inbox._retry_topic import now_ms, retry_headers, retry_state
+from inbox._retry_gate import RetryGate
+from inbox._retry_topic import retry_headers, retry_state
 from outbox._errors import InboxError, UndecodableMessageError
 
 __all__ = ["InboxWorker"]
@@ -74,7 +75,6 @@ class InboxWorker:
         self.outcomes: Counter[str] = Counter()
         #: Set once the group has assigned this worker its partitions.
         self.assigned = threading.Event()
-        self._paused: dict[TopicPartition, int] = {}  # retry partition -> due (epoch ms)
         self._done: dict[TopicPartition, OffsetAndMetadata] = {}  # handled, not committed
         if config.create_topics:
             from connectors._topics import ensure_topics
@@ -99,20 +99,23 @@ class InboxWorker:
         self._dead_letters = DeadLetters(
             self._producer, suffix=config.dead_letter_suffix, consumer=config.consumer
         )
+        self._gate = RetryGate(self._consumer)
         self._consumer.subscribe(list(config.subscribed_topics()), listener=_Rebalance(self))
 
     # -- the loop ---------------------------------------------------------------------
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Handle one poll's worth of records, then commit their offsets. Returns the count."""
-        self._resume_due()
-        batches = self._consumer.poll(timeout_ms=self._poll_timeout(timeout_ms))
+        self._gate.release_due()
+        batches = self._consumer.poll(timeout_ms=self._gate.poll_timeout(timeout_ms))
         if self._consumer.assignment():
             self.assigned.set()
         ready: list[tuple[TopicPartition, Any]] = []
         for partition, records in batches.items():
             for record in records:
-                if self.config.is_retry_topic(partition.topic) and self._not_yet(partition, record):
+                if self.config.is_retry_topic(partition.topic) and self._gate.hold_if_early(
+                    partition, record
+                ):
                     break
                 ready.append((partition, record))
         if self.config.batch and len(ready) > 1:
@@ -128,29 +131,6 @@ class InboxWorker:
 
     def _mark_done(self, partition: TopicPartition, record: Any) -> None:
         self._done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
-
-    def _not_yet(self, partition: TopicPartition, record: Any) -> bool:
-        """Pause a retry partition whose head is not due; True if it was paused."""
-        due = retry_state(record).not_before_ms
-        if due <= now_ms():
-            return False
-        self._consumer.seek(partition, record.offset)
-        self._consumer.pause(partition)
-        self._paused[partition] = due
-        return True
-
-    def _resume_due(self) -> None:
-        now = now_ms()
-        due = [tp for tp, at in self._paused.items() if at <= now]
-        for partition in due:
-            del self._paused[partition]
-        if due:
-            self._consumer.resume(*due)
-
-    def _poll_timeout(self, timeout_ms: int) -> int:
-        if not self._paused:
-            return timeout_ms
-        return max(0, min(timeout_ms, min(self._paused.values()) - now_ms()))
 
     def _commit(self, only: set[TopicPartition] | None = None) -> None:
         offsets = {tp: offset for tp, offset in self._done.items() if only is None or tp in only}
@@ -168,8 +148,7 @@ class InboxWorker:
 
     def _on_revoked(self, revoked: set[TopicPartition]) -> None:
         self._commit(only=revoked)
-        for partition in revoked:
-            self._paused.pop(partition, None)
+        self._gate.forget(revoked)
 
     # -- one record -------------------------------------------------------------------
 
