@@ -33,7 +33,7 @@ from inbox._registry import HandlerRegistry
 from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
 from outbox._event import Event
 
-__all__ = ["MemoryDeadLetter", "MemoryInbox", "MemoryRecord", "create_inbox_table"]
+__all__ = ["MemoryDeadLetter", "MemoryInbox", "MemoryRecord", "create_inbox_table", "record_for"]
 
 _HEADER_FIELDS = {
     "correlation_id": "correlationId",
