@@ -60,6 +60,8 @@ class HandlerRegistry:
                 raise TypeError(f"a handler must be callable, got {handler!r}")
             if event_type in self._registrations:
                 raise ValueError(f"a handler for {event_type!r} is already registered")
+            if event_type in self._ignored:
+                raise ValueError(f"{event_type!r} is ignored; it can't also have a handler")
             self._registrations[event_type] = Registration(
                 event_type, handler, version, inspect.iscoroutinefunction(handler)
             )
@@ -78,6 +80,11 @@ class HandlerRegistry:
 
     def ignore(self, *event_types: str) -> None:
         """Event types this consumer sees on its topics but deliberately does nothing with."""
+        for event_type in event_types:
+            if not event_type or not isinstance(event_type, str):
+                raise ValueError(f"event types must be non-empty strings, got {event_type!r}")
+            if event_type in self._registrations:
+                raise ValueError(f"{event_type!r} has a handler; it can't also be ignored")
         self._ignored.update(event_types)
 
     def is_ignored(self, event_type: str) -> bool:

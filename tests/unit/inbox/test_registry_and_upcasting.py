@@ -92,6 +92,7 @@ def test_async_handlers_are_recognised() -> None:
         (lambda r: r.on("A", version=0), ValueError),
         (lambda r: r.on("A")("not callable"), TypeError),
         (lambda r: r.upcaster("A", from_version=0)(lambda p: p), ValueError),
+        (lambda r: r.ignore(""), ValueError),
     ],
 )
 def test_bad_registrations_are_refused(call: Any, error: type[Exception]) -> None:
