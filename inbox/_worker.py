@@ -76,11 +76,25 @@ class InboxWorker:
         #: Set once the group has assigned this worker its partitions.
         self.assigned = threading.Event()
         self._done: dict[TopicPartition, OffsetAndMetadata] = {}  # handled, not committed
+        try:
+            self._consumer, self._producer = self._connect(config)
+        except KafkaError as exc:
+            raise InboxError(
+                f"could not reach Kafka at {config.bootstrap_servers}: {exc!r}", retriable=True
+            ) from exc
+        self._dead_letters = DeadLetters(
+            self._producer, suffix=config.dead_letter_suffix, consumer=config.consumer
+        )
+        self._gate = RetryGate(self._consumer)
+        self._consumer.subscribe(list(config.subscribed_topics()), listener=_Rebalance(self))
+
+    @staticmethod
+    def _connect(config: InboxConfig) -> tuple[KafkaConsumer, KafkaProducer]:
         if config.create_topics:
             from connectors._topics import ensure_topics
 
             ensure_topics(config.bootstrap_servers, config.side_topics())
-        self._consumer = KafkaConsumer(
+        consumer = KafkaConsumer(
             bootstrap_servers=config.bootstrap_servers,
             group_id=config.consumer,
             client_id=f"postroom-inbox-{config.consumer}",
@@ -91,16 +105,12 @@ class InboxWorker:
             fetch_max_wait_ms=config.fetch_max_wait_ms,
             max_poll_records=config.max_poll_records,
         )
-        self._producer = KafkaProducer(
+        producer = KafkaProducer(
             bootstrap_servers=config.bootstrap_servers,
             acks="all",
             client_id=f"postroom-inbox-{config.consumer}-side",
         )
-        self._dead_letters = DeadLetters(
-            self._producer, suffix=config.dead_letter_suffix, consumer=config.consumer
-        )
-        self._gate = RetryGate(self._consumer)
-        self._consumer.subscribe(list(config.subscribed_topics()), listener=_Rebalance(self))
+        return consumer, producer
 
     # -- the loop ---------------------------------------------------------------------
 
