@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outbox._errors import UndecodableMessageError
+from inbox._errors import MalformedMessageError, OversizedMessageError
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "InboxMessage", "decode_record"]
 
@@ -36,33 +36,51 @@ class InboxMessage:
 
     @property
     def traceparent(self) -> str | None:
+        """The writer's W3C trace context, if it sent one."""
         return self.headers.get("traceparent")
+
+    @property
+    def schema_version(self) -> int:
+        """The payload's schema version (``schemaVersion`` header; 1 when absent)."""
+        raw = self.headers.get("schemaVersion")
+        if raw is None:
+            return 1
+        try:
+            return int(raw)
+        except ValueError:
+            return -1
 
 
 def decode_record(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> InboxMessage:
     """Decode a kafka-python ``ConsumerRecord``; raise ``UndecodableMessageError`` if it
-    can never be handled (no/invalid ``id`` header, no ``eventType``, bad JSON, too big)."""
-    size = len(record.value or b"")
+    can never be handled: ``OversizedMessageError`` if too big, ``MalformedMessageError``
+    for no/invalid ``id`` header, no ``eventType``, a bad ``schemaVersion`` or bad JSON."""
+    if max_bytes < 1:
+        raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
+    size = len(record.value or b"") + len(record.key or b"")
     if size > max_bytes:
-        raise UndecodableMessageError(f"message is {size} bytes, more than {max_bytes}")
+        raise OversizedMessageError(f"message is {size} bytes, more than {max_bytes}")
     try:
         headers = {name: value.decode() for name, value in record.headers or []}
     except UnicodeDecodeError as exc:
-        raise UndecodableMessageError(f"a header is not UTF-8: {exc}") from exc
+        raise MalformedMessageError(f"a header is not UTF-8: {exc}") from exc
     raw_id = headers.get("id")
     if raw_id is None:
-        raise UndecodableMessageError("message has no 'id' header")
+        raise MalformedMessageError("message has no 'id' header")
     try:
         message_id = uuid.UUID(raw_id)
     except ValueError as exc:
-        raise UndecodableMessageError(f"'id' header is not a UUID: {raw_id!r}") from exc
+        raise MalformedMessageError(f"'id' header is not a UUID: {raw_id!r}") from exc
     event_type = headers.get("eventType")
     if not event_type:
-        raise UndecodableMessageError("message has no 'eventType' header")
+        raise MalformedMessageError("message has no 'eventType' header")
+    raw_version = headers.get("schemaVersion")
+    if raw_version is not None and not raw_version.isdigit():
+        raise MalformedMessageError(f"'schemaVersion' header is not a number: {raw_version!r}")
     try:
         payload = None if record.value is None else json.loads(record.value)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UndecodableMessageError(f"payload is not JSON: {exc}") from exc
+        raise MalformedMessageError(f"payload is not JSON: {exc}") from exc
     return InboxMessage(
         id=message_id,
         type=event_type,

@@ -1,4 +1,4 @@
-"""Handle one decoded message exactly once in effect: dedupe row and side effects commit
+"""Handle decoded messages exactly once in effect: dedupe row and side effects commit
 together, or not at all.
 
 This is the heart of the inbox, and independent of Kafka: ``InboxWorker`` feeds it from a
@@ -8,23 +8,118 @@ consumer group, ``inbox.testing`` feeds it from memory.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from inbox._message import InboxMessage
-from inbox._registry import HandlerRegistry
+from inbox._registry import HandlerRegistry, Registration
 from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from inbox._tracing import handler_span
+from outbox._errors import InboxError
 
-__all__ = ["InboxProcessor", "Outcome"]
+__all__ = [
+    "AfterCommit",
+    "InboxProcessor",
+    "Outcome",
+    "Processor",
+    "batch_params",
+    "dedupe_statement",
+    "record_params",
+    "record_statement",
+]
 
 
 class Outcome(enum.Enum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
-    UNKNOWN_TYPE = "unknown-event-type"
     IGNORED = "ignored"
+
+
+#: Called after a message's transaction committed (or was found a duplicate).
+AfterCommit = Callable[[InboxMessage, Outcome], None]
+
+
+class Processor(Protocol):
+    """What the worker and ``inbox.testing`` need of a processor (sync or async-backed).
+
+    ``process`` records and handles one message in one transaction (``DUPLICATE`` if it
+    was recorded before); ``process_batch`` does many in one transaction, all or nothing.
+    Both raise ``UnknownEventTypeError``/``UnknownSchemaVersionError`` for messages that
+    can't be handled, and whatever a handler raised, after rolling back.
+    """
+
+    @property
+    def after_commit(self) -> list[AfterCommit]: ...
+
+    def process(self, message: InboxMessage) -> Outcome: ...
+
+    def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]: ...
+
+
+def dedupe_statement(table: sa.Table) -> sa.TextClause:
+    """One INSERT for many messages: returns the ids that were new to this consumer."""
+    name = table.name if table.schema is None else f'"{table.schema}"."{table.name}"'
+    return sa.text(
+        f'INSERT INTO {name} (consumer, message_id, topic, partition, "offset") '
+        "SELECT :consumer, m.id, m.topic, m.partition, m.off "
+        "FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), "
+        "CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) "
+        "AS m(id, topic, partition, off) "
+        "ON CONFLICT DO NOTHING RETURNING message_id"
+    )
+
+
+def record_statement(table: sa.Table) -> sa.Executable:
+    """The dedupe INSERT for one message (params: ``record_params``); returns its id if new.
+
+    Built once per processor: constructing a statement per message costs more than
+    executing it.
+    """
+    return (
+        pg_insert(table)
+        .values(
+            consumer=sa.bindparam("consumer"),
+            message_id=sa.bindparam("message_id"),
+            topic=sa.bindparam("topic"),
+            partition=sa.bindparam("partition"),
+            offset=sa.bindparam("offset"),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.message_id)
+    )
+
+
+def record_params(consumer: str, message: InboxMessage) -> dict[str, object]:
+    return {
+        "consumer": consumer,
+        "message_id": message.id,
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+    }
+
+
+def batch_params(consumer: str, messages: Sequence[InboxMessage]) -> dict[str, object]:
+    """Parameters of ``dedupe_statement`` for the distinct ids of ``messages``, sorted.
+
+    Sorted so that two workers inserting overlapping batches take the primary-key locks
+    in the same order (no deadlock).
+    """
+    first_seen: dict[object, InboxMessage] = {}
+    for message in messages:
+        first_seen.setdefault(message.id, message)
+    rows = sorted(first_seen.values(), key=lambda m: m.id)
+    return {
+        "consumer": consumer,
+        "ids": [m.id for m in rows],
+        "topics": [m.topic for m in rows],
+        "partitions": [m.partition for m in rows],
+        "offsets": [m.offset for m in rows],
+    }
 
 
 class InboxProcessor:
@@ -41,10 +136,30 @@ class InboxProcessor:
     ) -> None:
         if not consumer:
             raise ValueError("consumer must be a non-empty name")
+        if not isinstance(engine, sa.Engine):
+            raise TypeError(f"InboxProcessor needs a sync sqlalchemy Engine, got {engine!r}")
+        for registration in registry.registrations():
+            if registration.is_async:
+                raise InboxError(
+                    f"handler for {registration.event_type!r} is async: "
+                    "use AsyncInboxProcessor with an AsyncEngine"
+                )
         self.engine = engine
         self.consumer = consumer
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
+        self._dedupe_many = dedupe_statement(self.table)
+        self._dedupe_one = record_statement(self.table)
+        self._after_commit: list[AfterCommit] = []
+
+    @property
+    def after_commit(self) -> list[AfterCommit]:
+        """Hooks run after each commit, in order (metrics, tests' crash points)."""
+        return self._after_commit
+
+    def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
+        with handler_span(message, self.consumer):
+            registration.handler(session, message)
 
     def process(self, message: InboxMessage) -> Outcome:
         """Record and handle ``message`` in one transaction; skip it if already recorded.
@@ -52,26 +167,48 @@ class InboxProcessor:
         The dedupe INSERT comes first so that a concurrent duplicate (another worker after
         a rebalance) blocks on the primary key until this transaction ends, then finds
         the row and skips: the handler runs once whichever transaction wins.
+        Raises ``UnknownEventTypeError``/``UnknownSchemaVersionError`` before touching
+        the database, and whatever the handler raises (after rolling back).
         """
-        if self.registry.is_ignored(message.type):
+        resolved = self.registry.resolve(message)
+        if resolved is None:
             return Outcome.IGNORED
-        handler = self.registry.handler_for(message.type)
-        if handler is None:
-            return Outcome.UNKNOWN_TYPE
-        record = (
-            pg_insert(self.table)
-            .values(
-                consumer=self.consumer,
-                message_id=message.id,
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-            )
-            .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
-        )
+        registration, current = resolved
         with Session(self.engine) as session, session.begin():
-            if session.execute(record).first() is None:
-                return Outcome.DUPLICATE
-            handler(session, message)
-        return Outcome.HANDLED
+            inserted = session.execute(self._dedupe_one, record_params(self.consumer, current))
+            if inserted.first() is None:
+                outcome = Outcome.DUPLICATE
+            else:
+                self._run(session, registration, current)
+                outcome = Outcome.HANDLED
+        self._committed(current, outcome)
+        return outcome
+
+    def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]:
+        """Dedupe all ``messages`` with one INSERT, run the new ones' handlers, one commit.
+
+        All or nothing: if resolving or any handler raises, the transaction rolls back
+        and the error propagates; the caller then falls back to ``process`` one by one.
+        """
+        resolved = [self.registry.resolve(message) for message in messages]
+        todo = [(i, r) for i, r in enumerate(resolved) if r is not None]
+        outcomes = [Outcome.IGNORED] * len(messages)
+        if not todo:
+            return outcomes
+        params = batch_params(self.consumer, [message for _, (_, message) in todo])
+        with Session(self.engine) as session, session.begin():
+            new = {row[0] for row in session.execute(self._dedupe_many, params)}
+            for index, (registration, message) in todo:
+                if message.id in new:
+                    new.discard(message.id)  # a second copy in the same batch is a duplicate
+                    self._run(session, registration, message)
+                    outcomes[index] = Outcome.HANDLED
+                else:
+                    outcomes[index] = Outcome.DUPLICATE
+        for index, (_, message) in todo:
+            self._committed(message, outcomes[index])
+        return outcomes
+
+    def _committed(self, message: InboxMessage, outcome: Outcome) -> None:
+        for hook in self.after_commit:
+            hook(message, outcome)

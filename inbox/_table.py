@@ -19,7 +19,7 @@ def inbox_table(
     pair conflicts, and the handler is skipped. ``topic``/``partition``/``offset`` say where
     the message was first seen, for operators.
     """
-    return sa.Table(
+    table = sa.Table(
         name,
         metadata,
         sa.Column("consumer", sa.Text, primary_key=True),
@@ -35,3 +35,6 @@ def inbox_table(
         ),
         schema=schema,
     )
+    # Retention deletes by age (migration 0004).
+    sa.Index(f"ix_{name}_received_at", table.c.received_at)
+    return table

@@ -3,70 +3,98 @@
 Order of commits, per poll: every record's database transaction (dedupe row + side
 effects) commits first; the Kafka offsets of the whole poll commit after. A crash in
 between replays those records, and the inbox rows turn the replay into no-ops.
+
+A record that fails is moved off its partition before its offset is committed: to
+``<topic>.retry`` (tried again after a delay, by this same worker) or to ``<topic>.dlq``;
+either way the records behind it on the partition go on being handled.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
-import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetters
-from inbox._message import DEFAULT_MAX_MESSAGE_BYTES, decode_record
-from inbox._processor import InboxProcessor, Outcome
+from inbox._async_processor import AsyncInboxProcessor, BlockingAsyncProcessor
+from inbox._config import InboxConfig
+from inbox._dead_letters import DeadLetters
+from inbox._delivery import Failure, deliver, deliver_message
+from inbox._errors import OversizedMessageError, reason_of
+from inbox._message import InboxMessage, decode_record
+from inbox._processor import InboxProcessor, Outcome, Processor
 from inbox._registry import HandlerRegistry
+from inbox._retry_gate import RetryGate
+from inbox._retry_topic import retry_headers, retry_state
 from outbox._errors import InboxError, UndecodableMessageError
 
-__all__ = ["InboxConfig", "InboxWorker"]
+__all__ = ["InboxWorker"]
 
 log = logging.getLogger("postroom.inbox")
 
-# Errors of the infrastructure rather than of the message: never dead-letter on these.
-_INFRASTRUCTURE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On revoke: commit what is done (nothing more), forget pauses of lost partitions."""
 
-@dataclass(frozen=True, kw_only=True)
-class InboxConfig:
-    """Settings of one consumer (its name is also its consumer group id)."""
+    def __init__(self, worker: InboxWorker) -> None:
+        self.worker = worker
 
-    consumer: str
-    topics: tuple[str, ...]
-    bootstrap_servers: str
-    schema: str | None = None
-    max_attempts: int = 3
-    retry_backoff_s: float = 0.05
-    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
-    dead_letter_suffix: str = DEAD_LETTER_SUFFIX
-    session_timeout_ms: int = 10_000
-    heartbeat_interval_ms: int = 3_000
-    fetch_max_wait_ms: int = 50
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.worker._on_revoked(set(revoked))
 
-    def __post_init__(self) -> None:
-        if not self.consumer:
-            raise ValueError("consumer must be a non-empty name")
-        if not self.topics:
-            raise ValueError("a consumer needs at least one topic")
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        if assigned:
+            self.worker.assigned.set()
 
 
 class InboxWorker:
-    """Consume ``config.topics`` and handle each event once in effect."""
+    """Consume ``config.topics`` (and their retry topics); handle each event once in effect."""
 
-    def __init__(self, config: InboxConfig, registry: HandlerRegistry, engine: sa.Engine) -> None:
+    def __init__(
+        self, config: InboxConfig, registry: HandlerRegistry, engine: sa.Engine | AsyncEngine
+    ) -> None:
+        if not isinstance(config, InboxConfig):
+            raise TypeError(f"config must be an InboxConfig, got {config!r}")
         self.config = config
-        self.processor = InboxProcessor(engine, config.consumer, registry, schema=config.schema)
+        self.processor: Processor
+        self._async: BlockingAsyncProcessor | None = None
+        if isinstance(engine, AsyncEngine):
+            self._async = BlockingAsyncProcessor(
+                AsyncInboxProcessor(engine, config.consumer, registry, schema=config.schema)
+            )
+            self.processor = self._async
+        else:
+            self.processor = InboxProcessor(engine, config.consumer, registry, schema=config.schema)
         self.outcomes: Counter[str] = Counter()
         #: Set once the group has assigned this worker its partitions.
         self.assigned = threading.Event()
-        self._consumer = KafkaConsumer(
+        self._done: dict[TopicPartition, OffsetAndMetadata] = {}  # handled, not committed
+        try:
+            self._consumer, self._producer = self._connect(config)
+        except KafkaError as exc:
+            raise InboxError(
+                f"could not reach Kafka at {config.bootstrap_servers}: {exc!r}", retriable=True
+            ) from exc
+        self._dead_letters = DeadLetters(
+            self._producer, suffix=config.dead_letter_suffix, consumer=config.consumer
+        )
+        self._gate = RetryGate(self._consumer)
+        self._consumer.subscribe(list(config.subscribed_topics()), listener=_Rebalance(self))
+
+    @staticmethod
+    def _connect(config: InboxConfig) -> tuple[KafkaConsumer, KafkaProducer]:
+        if config.create_topics:
+            from connectors._topics import ensure_topics
+
+            ensure_topics(config.bootstrap_servers, config.side_topics())
+        consumer = KafkaConsumer(
             bootstrap_servers=config.bootstrap_servers,
             group_id=config.consumer,
             client_id=f"postroom-inbox-{config.consumer}",
@@ -75,66 +103,159 @@ class InboxWorker:
             session_timeout_ms=config.session_timeout_ms,
             heartbeat_interval_ms=config.heartbeat_interval_ms,
             fetch_max_wait_ms=config.fetch_max_wait_ms,
+            max_poll_records=config.max_poll_records,
         )
-        self._producer = KafkaProducer(
-            bootstrap_servers=config.bootstrap_servers, acks="all", client_id="postroom-dlq"
+        producer = KafkaProducer(
+            bootstrap_servers=config.bootstrap_servers,
+            acks="all",
+            client_id=f"postroom-inbox-{config.consumer}-side",
         )
-        self._dead_letters = DeadLetters(self._producer, suffix=config.dead_letter_suffix)
-        self._consumer.subscribe(list(config.topics))
+        return consumer, producer
+
+    # -- the loop ---------------------------------------------------------------------
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Handle one poll's worth of records, then commit their offsets. Returns the count."""
-        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        self._gate.release_due()
+        batches = self._consumer.poll(timeout_ms=self._gate.poll_timeout(timeout_ms))
         if self._consumer.assignment():
             self.assigned.set()
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        count = 0
+        ready: list[tuple[TopicPartition, Any]] = []
         for partition, records in batches.items():
             for record in records:
+                if self.config.is_retry_topic(partition.topic) and self._gate.hold_if_early(
+                    partition, record
+                ):
+                    break
+                ready.append((partition, record))
+        if self.config.batch and len(ready) > 1:
+            self._handle_batch([record for _, record in ready])
+            for partition, record in ready:
+                self._mark_done(partition, record)
+        else:
+            for partition, record in ready:
                 self._handle(record)
-                offsets[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
-                count += 1
-        if offsets:
+                self._mark_done(partition, record)  # if a later one raises, commit this far
+        self._commit()
+        return len(ready)
+
+    def _mark_done(self, partition: TopicPartition, record: Any) -> None:
+        self._done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+
+    def _commit(self, only: set[TopicPartition] | None = None) -> None:
+        offsets = {tp: offset for tp, offset in self._done.items() if only is None or tp in only}
+        if not offsets:
+            return
+        for partition in offsets:
+            del self._done[partition]
+        try:
             self._consumer.commit(offsets)
-        return count
+        except (CommitFailedError, KafkaError) as exc:
+            # The group moved on (rebalance): the new owner re-reads these records and the
+            # inbox rows make that a no-op. Nothing is lost.
+            log.warning("offset commit failed, the records will be redelivered: %s", exc)
+            self.outcomes["commit-failed"] += 1
+
+    def _on_revoked(self, revoked: set[TopicPartition]) -> None:
+        self._commit(only=revoked)
+        self._gate.forget(revoked)
+
+    # -- one record -------------------------------------------------------------------
 
     def _handle(self, record: Any) -> None:
-        try:
-            message = decode_record(record, max_bytes=self.config.max_message_bytes)
-        except UndecodableMessageError as exc:
-            self._park(record, "undecodable", str(exc), attempts=1)
-            return
-        for attempt in range(1, self.config.max_attempts + 1):
-            try:
-                outcome = self.processor.process(message)
-            except Exception as exc:
-                if attempt < self.config.max_attempts:
-                    time.sleep(self.config.retry_backoff_s * 2 ** (attempt - 1))
-                    continue
-                if isinstance(exc, _INFRASTRUCTURE):
-                    raise InboxError(
-                        f"database unavailable while handling {message.id}: {exc}",
-                        retriable=True,
-                    ) from exc
-                self._park(record, "handler-failed", repr(exc), attempts=attempt)
-                return
-            if outcome is Outcome.UNKNOWN_TYPE:
-                self._park(record, "unknown-event-type", message.type, attempts=attempt)
-                return
-            self.outcomes[outcome.value] += 1
-            return
+        verdict = deliver(
+            self.processor,
+            record,
+            self.config.retry_policy,
+            max_bytes=self.config.max_message_bytes,
+            previous_attempts=retry_state(record).attempts,
+        )
+        self._settle(record, verdict)
 
-    def _park(self, record: Any, reason: str, error: str, *, attempts: int) -> None:
+    def _settle(self, record: Any, verdict: Outcome | Failure) -> None:
+        try:
+            self._settle_on_kafka(record, verdict)
+        except KafkaError as exc:
+            # The record is neither handled nor parked: stop without committing its
+            # offset, so it is read again (mapped once, here, into the Postroom tree).
+            raise InboxError(
+                f"could not move {record.topic}[{record.partition}]@{record.offset} "
+                f"off its partition: {exc}",
+                retriable=True,
+            ) from exc
+
+    def _settle_on_kafka(self, record: Any, verdict: Outcome | Failure) -> None:
+        if isinstance(verdict, Outcome):
+            self.outcomes[verdict.value] += 1
+            return
+        state = retry_state(record)
+        rounds = self.config.retry_policy.retry_delays_s
+        if not verdict.final and state.round < len(rounds):
+            headers = retry_headers(
+                record,
+                delay_s=rounds[state.round],
+                attempts=verdict.attempts,
+                reason=verdict.reason,
+                error=verdict.error,
+            )
+            topic = self.config.retry_topic_for(state.origin.topic)
+            log.info("retrying %s[%s]@%s later", record.topic, record.partition, record.offset)
+            self._producer.send(topic, key=record.key, value=record.value, headers=headers).get(
+                timeout=30
+            )
+            self.outcomes["retry-scheduled"] += 1
+            return
         log.warning(
             "dead-lettering %s[%s]@%s: %s: %s",
             record.topic,
             record.partition,
             record.offset,
-            reason,
-            error,
+            verdict.reason,
+            verdict.error,
         )
-        self._dead_letters.park(record, reason=reason, error=error, attempts=attempts)
+        self._dead_letters.park(
+            record,
+            reason=verdict.reason,
+            error=verdict.error,
+            attempts=verdict.attempts,
+            exception=verdict.exception,
+        )
         self.outcomes["dead-lettered"] += 1
+        self.outcomes[f"dead-lettered:{verdict.reason}"] += 1
+
+    def _handle_batch(self, records: list[Any]) -> None:
+        """Dedupe the whole poll in one statement; per record if anything goes wrong."""
+        decoded: list[tuple[Any, InboxMessage]] = []
+        for record in records:
+            try:
+                decoded.append(
+                    (record, decode_record(record, max_bytes=self.config.max_message_bytes))
+                )
+            except (OversizedMessageError, UndecodableMessageError) as exc:
+                self._settle(
+                    record,
+                    Failure(reason_of(exc), str(exc), type(exc).__name__, 1, True),
+                )
+        if not decoded:
+            return
+        try:
+            outcomes = self.processor.process_batch([message for _, message in decoded])
+        except Exception as exc:
+            log.info("batch of %d failed (%r): handling one by one", len(decoded), exc)
+            self.outcomes["batch-fallback"] += 1
+            for record, message in decoded:
+                verdict = deliver_message(
+                    self.processor,
+                    message,
+                    self.config.retry_policy,
+                    previous_attempts=retry_state(record).attempts,
+                )
+                self._settle(record, verdict)
+            return
+        for outcome in outcomes:
+            self.outcomes[outcome.value] += 1
+
+    # -- lifetime ---------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         """Poll until ``stop`` is set; then commit what is done and leave the group."""
@@ -144,6 +265,18 @@ class InboxWorker:
         finally:
             self.close()
 
+    def run_until_signalled(self) -> None:
+        """``run`` with SIGTERM/SIGINT setting the stop flag (finish the poll, commit, leave)."""
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        self.run(stop)
+
     def close(self) -> None:
-        self._consumer.close(autocommit=False)
-        self._producer.close(timeout=5)
+        try:
+            self._commit()
+        finally:
+            self._consumer.close(autocommit=False)
+            self._producer.close(timeout=5)
+            if self._async is not None:
+                self._async.close()

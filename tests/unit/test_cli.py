@@ -17,3 +17,17 @@ def test_a_missing_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> No
         build_parser().parse_args([])
     assert exit_.value.code == 2
     assert "required" in capsys.readouterr().err
+
+
+def test_dlq_replay_validates_partition_and_offset(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["dlq", "replay", "t.dlq", "--partition", "-1"])
+    assert exit_.value.code == 2
+    assert "must be >= 0" in capsys.readouterr().err
+
+
+def test_dlq_and_inbox_commands_register() -> None:
+    args = build_parser().parse_args(["dlq", "list", "--json"])
+    assert args.json and args.topic is None
+    purge = build_parser().parse_args(["inbox", "purge", "--database-url", "postgresql://x/y"])
+    assert purge.batch_size == 5000 and purge.horizon_days is None

@@ -47,8 +47,9 @@ def test_a_ddl_that_waits_for_a_lock_gives_up_after_lock_timeout_and_can_be_retr
     impatient = migrations.MigrationSettings(lock_timeout_ms=200)
     reader = sa.create_engine(url)
     try:
-        with reader.begin() as connection:  # a long transaction that read the outbox
+        with reader.begin() as connection:  # a long transaction that read our tables
             connection.execute(sa.text("SELECT count(*) FROM outbox"))
+            connection.execute(sa.text("SELECT count(*) FROM inbox_message"))
             with pytest.raises(migrations.MigrationLockTimeoutError, match="lock_timeout") as err:
                 migrations.downgrade(url, settings=impatient)
         assert err.value.retriable
