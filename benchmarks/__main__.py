@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import migrations
-from benchmarks import polling, relay, write_overhead
+from benchmarks import inbox_throughput, polling, relay, write_overhead
 from benchmarks._harness import Results
 from connectors import EmbeddedStack
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each sample")
     parser.add_argument(
         "--only",
-        choices=["write", "relay", "polling"],
+        choices=["write", "relay", "polling", "inbox"],
         action="append",
         help="run only these scenarios (default: all)",
     )
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         args.repeat, args.seconds = 1, 0.5
     if args.repeat < 1 or args.seconds <= 0:
         parser.error("--repeat must be >= 1 and --seconds > 0")
-    only = set(args.only or ["write", "relay", "polling"])
+    only = set(args.only or ["write", "relay", "polling", "inbox"])
     idle_seconds = 1.0 if args.smoke else 10.0
     loads = (200.0, None) if args.smoke else relay.LOADS
     command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -101,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
                 repeat=1 if args.smoke else max(1, args.repeat - 1),
                 idle_seconds=idle_seconds,
                 loads=loads,
+            )
+        if "inbox" in only:
+            print("scenario 4: inbox with and without dedupe ...", flush=True)
+            inbox_throughput.run(
+                results,
+                make_database,
+                stack.bootstrap_servers,
+                messages=500 if args.smoke else 20_000,
+                repeat=args.repeat,
             )
     _add_ratios(results)
     results.notes.append(f"run took {time.monotonic() - started:.0f} s")

@@ -32,6 +32,7 @@ from kafka.structs import OffsetAndMetadata
 from sqlalchemy.orm import Session
 
 import migrations
+from benchmarks._harness import Results
 from connectors import EmbeddedStack, ensure_topics
 from inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker, decode_record
 from outbox import uuid7
@@ -139,6 +140,45 @@ VARIANTS: dict[str, Callable[[str, sa.Engine, str, int], float]] = {
 }
 
 
+def measure(bootstrap_servers: str, url: str, messages: int, rounds: int) -> dict[str, list[float]]:
+    """Messages/s of every variant, ``rounds`` times, interleaved, on database ``url``."""
+    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    engine = sa.create_engine(url, pool_size=5)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE effect (message_id uuid, n int)"))
+    ensure_topics(bootstrap_servers, [TOPIC], partitions=3)
+    produce(bootstrap_servers, messages)
+    for round_ in range(rounds):
+        for name, variant in VARIANTS.items():
+            with engine.begin() as connection:
+                connection.execute(sa.text("TRUNCATE effect, inbox_message"))
+            seconds = variant(bootstrap_servers, engine, f"{name}-{round_}", messages)
+            rates[name].append(messages / seconds)
+            print(f"round {round_ + 1} {name}: {messages / seconds:,.0f} msg/s", file=sys.stderr)
+    engine.dispose()
+    return rates
+
+
+def run(
+    results: Results,
+    make_database: Callable[[str], str],
+    bootstrap_servers: str,
+    *,
+    messages: int,
+    repeat: int,
+) -> None:
+    """Scenario 4 of ``python -m benchmarks``."""
+    rates = measure(bootstrap_servers, make_database("bench_inbox"), messages, repeat)
+    for name, samples in rates.items():
+        results.measure("4 inbox", name, "handled", "messages/s").samples.extend(samples)
+    for dedupe, plain in (("inbox", "no-dedupe"), ("inbox-batch", "no-dedupe-batch")):
+        results.ratio(
+            f"inbox throughput with dedupe ÷ without ({dedupe})",
+            results.get("4 inbox", dedupe, "handled"),
+            results.get("4 inbox", plain, "handled"),
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=20_000)
@@ -147,28 +187,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.messages < 1 or args.rounds < 1:
         parser.error("--messages and --rounds must be >= 1")
-    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
     with EmbeddedStack() as stack:
         url = stack.postgres.create_database("bench")
         migrations.upgrade(url)
-        engine = sa.create_engine(url, pool_size=5)
-        with engine.begin() as connection:
-            connection.execute(sa.text("CREATE TABLE effect (message_id uuid, n int)"))
-        ensure_topics(stack.bootstrap_servers, [TOPIC], partitions=3)
-        produce(stack.bootstrap_servers, args.messages)
-        for round_ in range(args.rounds):
-            for name, variant in VARIANTS.items():
-                with engine.begin() as connection:
-                    connection.execute(sa.text("TRUNCATE effect, inbox_message"))
-                seconds = variant(
-                    stack.bootstrap_servers, engine, f"{name}-{round_}", args.messages
-                )
-                rates[name].append(args.messages / seconds)
-                print(
-                    f"round {round_ + 1} {name}: {args.messages / seconds:,.0f} msg/s",
-                    file=sys.stderr,
-                )
-        engine.dispose()
+        rates = measure(stack.bootstrap_servers, url, args.messages, args.rounds)
     result: dict[str, Any] = {name: round(statistics.median(r)) for name, r in rates.items()}
     result["ratio"] = round(result["inbox"] / result["no-dedupe"], 3)
     result["ratio_batch"] = round(result["inbox-batch"] / result["no-dedupe-batch"], 3)

@@ -29,6 +29,7 @@ def test_the_smoke_benchmark_writes_every_scenario_and_its_ratios(tmp_path: Path
         "1 write overhead",
         "2 relay",
         "3 idle load",
+        "4 inbox",
         "3 polling",
         "5 limit",
         "6 memory",
