@@ -12,7 +12,24 @@ import sqlalchemy as sa
 from connectors._connector_config import ConnectorConfig
 from outbox._errors import RelayError
 
-__all__ = ["ensure_replication", "slot_active"]
+__all__ = ["ensure_replication", "publication_ddl", "slot_active"]
+
+
+def publication_ddl(config: ConnectorConfig) -> str:
+    """``CREATE PUBLICATION`` for the connector's outbox mode.
+
+    ``retain`` publishes a partitioned table: ``publish_via_partition_root`` makes its
+    changes appear under the root table's name (Debezium's ``table.include.list``), not
+    under each daily partition. ``wal-message`` needs a publication for pgoutput to run,
+    but no table: logical messages are not filtered by publications.
+    """
+    name = f'"{config.publication_name}"'
+    if config.mode == "wal-message":
+        return f"CREATE PUBLICATION {name}"
+    ddl = f'CREATE PUBLICATION {name} FOR TABLE "{config.schema}"."{config.table}"'
+    if config.mode == "retain":
+        ddl += " WITH (publish_via_partition_root = true)"
+    return ddl
 
 
 def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
@@ -32,12 +49,7 @@ def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
                 {"name": config.publication_name},
             ).first()
             if not has_publication:
-                connection.execute(
-                    sa.text(
-                        f'CREATE PUBLICATION "{config.publication_name}" '
-                        f'FOR TABLE "{config.schema}"."{config.table}"'
-                    )
-                )
+                connection.execute(sa.text(publication_ddl(config)))
             has_slot = connection.execute(
                 sa.text("SELECT 1 FROM pg_replication_slots WHERE slot_name = :name"),
                 {"name": config.slot_name},
