@@ -4,27 +4,43 @@ from connectors._connector_config import (
     DEFAULT_HEADER_FIELDS,
     DEFAULT_HEARTBEAT_TABLE,
     ConnectorConfig,
-    ConnectorConfigError,
 )
 from connectors._embedded_broker import EmbeddedBroker
 from connectors._embedded_postgres import EmbeddedPostgres
+from connectors._errors import (
+    ConnectorConfigError,
+    ConnectorValidationError,
+    KafkaConnectError,
+    SlotInUseError,
+    StaleOffsetsError,
+    WalLevelError,
+)
 from connectors._heartbeat import heartbeat_table
+from connectors._kafka_connect import KafkaConnectClient
 from connectors._relay import Relay, RelaySource
 from connectors._replication import ensure_replication
 from connectors._stack import EmbeddedStack
 from connectors._topics import ensure_topics
+from connectors._validate import validate_connector
 
 __all__ = [
     "DEFAULT_HEADER_FIELDS",
     "DEFAULT_HEARTBEAT_TABLE",
     "ConnectorConfig",
     "ConnectorConfigError",
+    "ConnectorValidationError",
     "EmbeddedBroker",
     "EmbeddedPostgres",
     "EmbeddedStack",
+    "KafkaConnectClient",
+    "KafkaConnectError",
     "Relay",
     "RelaySource",
+    "SlotInUseError",
+    "StaleOffsetsError",
+    "WalLevelError",
     "ensure_replication",
     "ensure_topics",
     "heartbeat_table",
+    "validate_connector",
 ]

@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from sqlalchemy.engine import make_url
 
-from outbox._errors import PostroomError
+from connectors._errors import ConnectorConfigError
 from outbox._publish import WAL_MESSAGE_PREFIX, OutboxMode
 from outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
 
@@ -44,10 +44,6 @@ DEFAULT_HEADER_FIELDS: dict[str, str] = {
 }
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-class ConnectorConfigError(PostroomError, ValueError):
-    """A connector setting is invalid; the message names the setting."""
 
 
 def _identifier(name: str, value: str) -> None:

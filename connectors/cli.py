@@ -17,6 +17,7 @@ __all__ = ["main"]
 #: Modules whose ``register(commands)`` adds subcommands, in help order.
 COMMAND_MODULES = [
     "services._cli",
+    "connectors._cli",
 ]
 
 
