@@ -213,9 +213,29 @@ class ConnectorConfig:
         else:
             props["table.include.list"] = self.qualified_table
         if self.heartbeat_interval_ms:
-            props["heartbeat.interval.ms"] = str(self.heartbeat_interval_ms)
-            props["heartbeat.action.query"] = self.heartbeat_query
+            props.update(self._heartbeat_properties(props))
         return props
+
+    def _heartbeat_properties(self, props: dict[str, str]) -> dict[str, str]:
+        # The heartbeat table is in the publication but not captured: a pgoutput slot
+        # whose published tables see no change gets no message, so Debezium would have
+        # no newer LSN to confirm however often it beats. The heartbeat row's change
+        # reaches Debezium, which filters it out and confirms its LSN.
+        extra = {
+            "heartbeat.interval.ms": str(self.heartbeat_interval_ms),
+            "heartbeat.action.query": self.heartbeat_query,
+        }
+        if "table.include.list" not in props:  # wal-message: capture no table at all
+            extra["table.exclude.list"] = f"{self.schema}.{self.heartbeat_table}"
+        return extra
+
+    @property
+    def published_tables(self) -> list[str]:
+        """The tables the publication must contain, schema-qualified."""
+        tables = [] if self.mode == "wal-message" else [self.qualified_table]
+        if self.heartbeat_interval_ms:
+            tables.append(f"{self.schema}.{self.heartbeat_table}")
+        return tables
 
     def engine_properties(self, offsets_file: Path) -> dict[str, str]:
         """Properties for Debezium's embedded engine (file-backed source offsets)."""

@@ -96,7 +96,10 @@ class Relay:
         ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
         fmt = _engine_format()
         for source in self.sources:
-            sink = KafkaSink(self._producer)
+            sink = KafkaSink(
+                self._producer,
+                stop=self._stopping,
+            )
             offsets = self.state_dir / f"{source.connector.name}.offsets"
             engine = DebeziumEngine(
                 source.connector.engine_properties(offsets), cast(Any, sink), format=fmt

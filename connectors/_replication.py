@@ -21,15 +21,52 @@ def publication_ddl(config: ConnectorConfig) -> str:
     ``retain`` publishes a partitioned table: ``publish_via_partition_root`` makes its
     changes appear under the root table's name (Debezium's ``table.include.list``), not
     under each daily partition. ``wal-message`` needs a publication for pgoutput to run,
-    but no table: logical messages are not filtered by publications.
+    but no outbox table: logical messages are not filtered by publications. With
+    heartbeats on, the heartbeat table is published too (see ``ConnectorConfig``).
     """
     name = f'"{config.publication_name}"'
-    if config.mode == "wal-message":
+    tables = ", ".join(_quoted(table) for table in config.published_tables)
+    if not tables:
         return f"CREATE PUBLICATION {name}"
-    ddl = f'CREATE PUBLICATION {name} FOR TABLE "{config.schema}"."{config.table}"'
+    ddl = f"CREATE PUBLICATION {name} FOR TABLE {tables}"
     if config.mode == "retain":
         ddl += " WITH (publish_via_partition_root = true)"
     return ddl
+
+
+def _quoted(qualified: str) -> str:
+    schema, table = qualified.split(".", 1)
+    return f'"{schema}"."{table}"'
+
+
+def _add_missing_tables(connection: sa.Connection, config: ConnectorConfig) -> None:
+    """Bring a publication made by an older Postroom up to ``published_tables``."""
+    present = {
+        f"{schema}.{table}"
+        for schema, table in connection.execute(
+            sa.text("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = :n"),
+            {"n": config.publication_name},
+        )
+    }
+    for table in config.published_tables:
+        if table not in present:
+            connection.execute(
+                sa.text(f'ALTER PUBLICATION "{config.publication_name}" ADD TABLE {_quoted(table)}')
+            )
+
+
+def _require_tables(connection: sa.Connection, config: ConnectorConfig) -> None:
+    for table in config.published_tables:
+        if connection.execute(sa.text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
+            hint = (
+                " (or set heartbeat_interval_ms=0)"
+                if table.endswith(f".{config.heartbeat_table}")
+                else ""
+            )
+            raise RelayError(
+                f"table {table} does not exist in database {config.database!r}: run "
+                f"`migrations.upgrade(url)` (Alembic head) before starting the relay{hint}"
+            )
 
 
 def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
@@ -48,8 +85,11 @@ def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
                 sa.text("SELECT 1 FROM pg_publication WHERE pubname = :name"),
                 {"name": config.publication_name},
             ).first()
+            _require_tables(connection, config)
             if not has_publication:
                 connection.execute(sa.text(publication_ddl(config)))
+            else:
+                _add_missing_tables(connection, config)
             has_slot = connection.execute(
                 sa.text("SELECT 1 FROM pg_replication_slots WHERE slot_name = :name"),
                 {"name": config.slot_name},

@@ -76,7 +76,6 @@ def test_every_rendered_option_is_one_debezium_or_kafka_connect_defines(
         transform = jpype.JClass(config[f"transforms.{alias}.type"])()
         known.add(f"transforms.{alias}.type")
         known |= {f"transforms.{alias}.{key}" for key in transform.config().configKeys()}
-
     assert set(config) - known == set()
 
 

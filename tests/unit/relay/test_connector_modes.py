@@ -18,8 +18,9 @@ def test_table_mode_captures_the_outbox_table() -> None:
 
     assert props["table.include.list"] == "public.outbox"
     assert props["transforms"] == "outbox"
-    assert (
-        publication_ddl(config) == 'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."outbox"'
+    assert publication_ddl(config) == (
+        'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."outbox", '
+        '"public"."postroom_heartbeat"'
     )
 
 
@@ -38,6 +39,15 @@ def test_wal_message_mode_decodes_logical_messages_before_routing() -> None:
     assert props["message.prefix.include.list"] == "outbox"
     assert props["transforms.decode.type"].endswith("DecodeLogicalDecodingMessageContent")
     assert "table.include.list" not in props
+    assert props["table.exclude.list"] == "public.postroom_heartbeat"
+    assert publication_ddl(config) == (
+        'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."postroom_heartbeat"'
+    )
+
+
+def test_wal_message_mode_without_heartbeats_publishes_no_table() -> None:
+    config = ConnectorConfig.from_url("auth", URL, mode="wal-message", heartbeat_interval_ms=0)
+
     assert publication_ddl(config) == 'CREATE PUBLICATION "postroom_auth"'
 
 
@@ -52,7 +62,12 @@ def test_every_mode_routes_to_the_same_topics_with_the_same_headers(mode: str) -
 
 
 def test_heartbeats_are_rendered_with_an_upsert_into_the_heartbeat_table() -> None:
-    props = ConnectorConfig.from_url("auth", URL, heartbeat_interval_ms=500).connector_properties()
+    config = ConnectorConfig.from_url("auth", URL, heartbeat_interval_ms=500)
+    props = config.connector_properties()
+
+    # published (so its change reaches Debezium and its LSN is confirmed), not captured
+    assert "public.postroom_heartbeat" in config.published_tables
+    assert props["table.include.list"] == "public.outbox"
 
     assert props["heartbeat.interval.ms"] == "500"
     assert props["heartbeat.action.query"].startswith(
