@@ -8,6 +8,7 @@ They extend the tree of ``outbox._errors``::
     ├── KafkaConnectError                       the Kafka Connect REST API said no
     └── RelayError
         ├── WalLevelError                       wal_level is not logical
+        ├── MissingPrivilegeError               the connector's role can't stream/read
         ├── StaleOffsetsError                   offsets belong to another database/slot
         ├── SlotInUseError                      another consumer holds the slot (retriable)
         └── BrokerUnavailableError              (outbox._errors; retriable)
@@ -23,6 +24,7 @@ __all__ = [
     "ConnectorConfigError",
     "ConnectorValidationError",
     "KafkaConnectError",
+    "MissingPrivilegeError",
     "SlotInUseError",
     "StaleOffsetsError",
     "WalLevelError",
@@ -55,6 +57,10 @@ class KafkaConnectError(PostroomError):
 
 class WalLevelError(RelayError):
     """The database does not run with ``wal_level=logical``."""
+
+
+class MissingPrivilegeError(RelayError):
+    """The connector's database role lacks REPLICATION or a table privilege."""
 
 
 class StaleOffsetsError(RelayError):

