@@ -14,12 +14,14 @@ from connectors._errors import (
     MissingPrivilegeError,
     SlotInUseError,
     StaleOffsetsError,
+    UnconsumedWalError,
     WalLevelError,
 )
 from connectors._heartbeat import heartbeat_table
 from connectors._kafka_connect import KafkaConnectClient
 from connectors._relay import Relay, RelaySource
 from connectors._replication import ensure_replication
+from connectors._slots import SlotInfo, drop_slot, list_slots
 from connectors._stack import EmbeddedStack
 from connectors._topics import ensure_topics
 from connectors._validate import validate_connector
@@ -39,10 +41,14 @@ __all__ = [
     "Relay",
     "RelaySource",
     "SlotInUseError",
+    "SlotInfo",
     "StaleOffsetsError",
+    "UnconsumedWalError",
     "WalLevelError",
+    "drop_slot",
     "ensure_replication",
     "ensure_topics",
     "heartbeat_table",
+    "list_slots",
     "validate_connector",
 ]

@@ -9,9 +9,23 @@ relay can name the failure.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
-__all__ = ["EngineOutcome", "build_engine"]
+__all__ = ["EngineOutcome", "build_engine", "start_jvm"]
+
+_LOG_CONFIG = Path(__file__).parent / "resources" / "log4j2.properties"
+
+
+def start_jvm() -> None:
+    """Start the JVM with Debezium on its class path (once per process).
+
+    ``-Xrs``: the JVM leaves SIGTERM/SIGINT to Python, so ``postroom relay`` can close
+    its engines (and commit their offsets) when it is asked to stop.
+    """
+    from pydbzengine.engine.jvm import ensure_jvm_started
+
+    ensure_jvm_started(jvm_opts=["-Xrs", f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
 
 
 class EngineOutcome:

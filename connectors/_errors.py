@@ -11,6 +11,7 @@ They extend the tree of ``outbox._errors``::
         ├── MissingPrivilegeError               the connector's role can't stream/read
         ├── StaleOffsetsError                   offsets belong to another database/slot
         ├── SlotInUseError                      another consumer holds the slot (retriable)
+        ├── UnconsumedWalError                  a slot to drop still holds unread WAL
         └── BrokerUnavailableError              (outbox._errors; retriable)
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "MissingPrivilegeError",
     "SlotInUseError",
     "StaleOffsetsError",
+    "UnconsumedWalError",
     "WalLevelError",
 ]
 
@@ -71,3 +73,7 @@ class SlotInUseError(RelayError):
     """Another replication client holds the connector's slot."""
 
     retriable = True
+
+
+class UnconsumedWalError(RelayError):
+    """A slot about to be dropped still holds WAL its relay has not confirmed."""

