@@ -92,4 +92,5 @@ def explain_engine_failure(name: str, state_dir: Path, exc: BaseException) -> Re
             f"connector {name!r}: its replication slot is held by another consumer; stop the "
             f"other relay or use another slot_name ({text})"
         )
-    return RelayError(f"connector {name!r} stopped: {text}")
+    # Anything else (PostgreSQL restarted, a connection dropped) is worth another try.
+    return RelayError(f"connector {name!r} stopped: {text}", retriable=True)

@@ -20,7 +20,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from connectors._connector_config import ConnectorConfig
-from connectors._engine import EngineOutcome, build_engine, start_jvm
+from connectors._engine import build_engine, start_jvm
 from connectors._kafka_sink import KafkaSink
 from connectors._offsets import (
     check_offsets_identity,
@@ -80,6 +80,8 @@ class Relay:
         self._engines: list[Any] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.restarts = 0
         self.errors: list[BaseException] = []
         self.sinks: list[KafkaSink] = []
 
@@ -127,23 +129,19 @@ class Relay:
                 )
         start_jvm()
         fmt = _engine_format()
-        for source in self.sources:
-            sink = KafkaSink(
-                self._producer,
-                stop=self._stopping,
-            )
-            offsets = offsets_file(self.state_dir, source.connector.name)
-            engine, outcome = build_engine(
-                source.connector.engine_properties(offsets), cast(Any, sink), fmt
+        for index, source in enumerate(self.sources):
+            sink = KafkaSink(self._producer, stop=self._stopping)
+            properties = source.connector.engine_properties(
+                offsets_file(self.state_dir, source.connector.name)
             )
             thread = threading.Thread(
-                target=self._run_engine,
-                args=(engine, outcome, source.connector.name),
+                target=self._supervise,
+                args=(index, source.connector.name, properties, sink, fmt),
                 name=f"relay-{source.connector.name}",
                 daemon=True,
             )
             self.sinks.append(sink)
-            self._engines.append(engine)
+            self._engines.append(None)
             self._threads.append(thread)
             thread.start()
             record_offsets_identity(source.connector, source.database_url, self.state_dir)
@@ -166,25 +164,46 @@ class Relay:
                     )
                 time.sleep(0.05)
 
-    def _run_engine(self, engine: Any, outcome: EngineOutcome, name: str) -> None:
-        failure: BaseException | None = None
-        try:
-            engine.run()
-        except BaseException as exc:
-            failure = exc
-        if self._stopping.is_set():
-            return
-        # The engine stopped on its own: record why (its completion callback knows).
-        outcome.done.wait(5.0)
-        reason = f"{failure or ''} {outcome.describe()}".strip() or "the engine stopped"
-        error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
-        log.error("relay %s stopped: %s", name, error)
-        self.errors.append(error)
+    def _supervise(
+        self, index: int, name: str, properties: dict[str, str], sink: KafkaSink, fmt: Any
+    ) -> None:
+        """Run one engine; when it stops on its own for a retriable reason (PostgreSQL
+        restarted, connection lost), start it again after a backoff, from its offsets."""
+        backoff = 1.0
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                engine, outcome = build_engine(properties, cast(Any, sink), fmt)
+                self._engines[index] = engine
+            failure: BaseException | None = None
+            try:
+                engine.run()
+            except BaseException as exc:
+                failure = exc
+            if self._stopping.is_set():
+                return
+            # The engine stopped on its own: find out why (its completion callback knows).
+            outcome.done.wait(5.0)
+            reason = f"{failure or ''} {outcome.describe()}".strip() or "the engine stopped"
+            error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
+            with contextlib.suppress(Exception):
+                engine.close()
+            if not error.retriable:
+                log.error("relay %s stopped: %s", name, error)
+                self.errors.append(error)
+                return
+            self.restarts += 1
+            log.warning("relay %s stopped (%s); restarting in %.0f s", name, error, backoff)
+            self._stopping.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Close every engine (commits what was acknowledged), then the producer."""
-        self._stopping.set()
-        for engine in self._engines:
+        with self._lock:
+            self._stopping.set()
+            engines = [engine for engine in self._engines if engine is not None]
+        for engine in engines:
             with contextlib.suppress(Exception):
                 engine.close()
         for thread in self._threads:
