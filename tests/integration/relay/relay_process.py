@@ -65,6 +65,14 @@ class RelayProcess:
             + "\n".join(self.output[-40:])
         )
 
+    def drain(self) -> list[str]:
+        """Every line the process printed so far."""
+        while True:
+            try:
+                self.output.append(self.lines.get_nowait())
+            except queue.Empty:
+                return self.output
+
     @property
     def pid(self) -> int:
         assert self.process is not None
