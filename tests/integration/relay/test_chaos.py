@@ -81,15 +81,24 @@ def test_three_kill_9s_while_writing_to_two_databases_lose_nothing(
     collector.start()
     writer = Writer(engines, EVENTS, rate=RATE)
     writer.start()
+    kills: list[tuple[int, int]] = []
     try:
         for kill in (1, 2, 3):
-            while writer.count < kill * EVENTS // 4 and writer.is_alive():
-                writer.join(0.05)
+            # Kill mid-stream: past the writer's next quarter, and only once the relay
+            # (re)started has produced records again, so every kill interrupts streaming.
+            produced_before = len(collector.ids())
+            while writer.is_alive() and (
+                writer.count < kill * EVENTS // 4 or len(collector.ids()) < produced_before + 100
+            ):
+                writer.join(0.02)
             relay.kill()
+            kills.append((writer.count, len(collector.ids())))
             relay = RelayProcess(urls, stack.bootstrap_servers, tmp_path, *relay_options())
             relay.start()
         writer.join(300)
+        print(f"killed at (written, received): {kills}")
         report_and_check(writer, collector, f"kill -9 x3, {EVENTS} events, 2 databases")
+        assert len(kills) == 3
     finally:
         relay.stop()
         collector.stop()
