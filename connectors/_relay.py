@@ -17,18 +17,25 @@ from types import TracebackType
 from typing import Any, cast
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from connectors._connector_config import ConnectorConfig
+from connectors._engine import build_engine, start_jvm
 from connectors._java_producer import JavaKafkaSink, java_producer_available
-from connectors._kafka_sink import KafkaSink
+from connectors._kafka_sink import BatchSink, KafkaSink
+from connectors._offsets import (
+    check_offsets_identity,
+    explain_engine_failure,
+    offsets_file,
+    record_offsets_identity,
+)
 from connectors._replication import ensure_replication, slot_active
-from outbox._errors import RelayError
+from connectors._topics import ensure_topics
+from outbox._errors import BrokerUnavailableError, RelayError
 
 __all__ = ["Relay", "RelaySource"]
 
 log = logging.getLogger("postroom.relay")
-
-_LOG_CONFIG = Path(__file__).parent / "resources" / "log4j2.properties"
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,15 @@ class Relay:
         bootstrap_servers: str,
         state_dir: Path,
         linger_ms: int = 1,
+        bootstrap_timeout_ms: int = 30_000,
         producer: str = "java",
     ) -> None:
         if not sources:
             raise RelayError("a relay needs at least one source")
         if producer not in ("java", "kafka-python"):
             raise RelayError(f"producer must be 'java' or 'kafka-python', got {producer!r}")
+        #: "java": Kafka's Java producer inside the JVM, one call per batch (the fast path);
+        #: "kafka-python": records converted to Python and produced with kafka-python.
         self.producer = producer
         names = [source.connector.name for source in sources]
         if len(set(names)) != len(names):
@@ -72,12 +82,15 @@ class Relay:
         self.bootstrap_servers = bootstrap_servers
         self.state_dir = Path(state_dir)
         self._linger_ms = linger_ms
+        self._bootstrap_timeout_ms = bootstrap_timeout_ms
         self._producer: KafkaProducer | None = None
         self._engines: list[Any] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.restarts = 0
         self.errors: list[BaseException] = []
-        self.sinks: list[KafkaSink | JavaKafkaSink] = []
+        self.sinks: list[BatchSink] = []
 
     @property
     def relayed(self) -> int:
@@ -86,53 +99,84 @@ class Relay:
 
     def start(self) -> Relay:
         """Prepare slots and publications, start the JVM and one engine per source."""
-        from pydbzengine import DebeziumEngine
-        from pydbzengine.engine.jvm import ensure_jvm_started
-
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for source in self.sources:
             ensure_replication(source.connector, source.database_url)
-        ensure_jvm_started(jvm_opts=[f"-Dlog4j2.configurationFile={_LOG_CONFIG}"])
-        if self.producer == "java" and not java_producer_available():
-            log.warning("no JDK compiler for the Java batch producer: using kafka-python")
-            self.producer = "kafka-python"
-        fmt = _engine_format()
-        for source in self.sources:
-            sink = self._new_sink()
-            offsets = self.state_dir / f"{source.connector.name}.offsets"
-            engine = DebeziumEngine(
-                source.connector.engine_properties(offsets), cast(Any, sink), format=fmt
-            )
-            thread = threading.Thread(
-                target=self._run_engine,
-                args=(engine, source.connector.name),
-                name=f"relay-{source.connector.name}",
-                daemon=True,
-            )
-            self.sinks.append(sink)
-            self._engines.append(engine)
-            self._threads.append(thread)
-            thread.start()
-        return self
-
-    def _new_sink(self) -> KafkaSink | JavaKafkaSink:
-        if self.producer == "java":
-            return JavaKafkaSink(
-                {
-                    "bootstrap.servers": self.bootstrap_servers,
-                    "acks": "all",
-                    "linger.ms": str(self._linger_ms),
-                    "client.id": "postroom-relay",
-                }
-            )
-        if self._producer is None:
+            check_offsets_identity(source.connector, source.database_url, self.state_dir)
+        try:
             self._producer = KafkaProducer(
                 bootstrap_servers=self.bootstrap_servers,
                 acks="all",
                 linger_ms=self._linger_ms,
                 client_id="postroom-relay",
+                # One request in flight per broker: a retried batch can't overtake the
+                # one before it, so records of an aggregate stay in order.
+                max_in_flight_requests_per_connection=1,
+                request_timeout_ms=10_000,
+                max_block_ms=10_000,
+                bootstrap_timeout_ms=self._bootstrap_timeout_ms,
             )
-        return KafkaSink(self._producer)
+        except KafkaError as exc:
+            raise BrokerUnavailableError(
+                f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
+                "bootstrap_servers and that the brokers are up; nothing was read from the slots"
+            ) from exc
+        for source in self.sources:
+            connector = source.connector
+            if connector.topics:
+                ensure_topics(
+                    self.bootstrap_servers,
+                    connector.topics,
+                    partitions=connector.topic_partitions,
+                    replication_factor=connector.topic_replication_factor,
+                    configs={
+                        "retention.ms": str(connector.topic_retention_ms),
+                        "cleanup.policy": connector.topic_cleanup_policy,
+                    },
+                )
+        start_jvm()
+        if self.producer == "java" and not java_producer_available():
+            log.warning("no JDK compiler for the Java batch producer: using kafka-python")
+            self.producer = "kafka-python"
+        fmt = _engine_format()
+        for index, source in enumerate(self.sources):
+            sink = self._new_sink()
+            properties = source.connector.engine_properties(
+                offsets_file(self.state_dir, source.connector.name)
+            )
+            thread = threading.Thread(
+                target=self._supervise,
+                args=(index, source.connector.name, properties, sink, fmt),
+                name=f"relay-{source.connector.name}",
+                daemon=True,
+            )
+            self.sinks.append(sink)
+            self._engines.append(None)
+            self._threads.append(thread)
+            thread.start()
+            record_offsets_identity(source.connector, source.database_url, self.state_dir)
+        return self
+
+    def _new_sink(self) -> BatchSink:
+        if self.producer == "kafka-python":
+            assert self._producer is not None
+            return KafkaSink(self._producer, stop=self._stopping)
+        return JavaKafkaSink(
+            {
+                "bootstrap.servers": self.bootstrap_servers,
+                "acks": "all",
+                "linger.ms": str(self._linger_ms),
+                "client.id": "postroom-relay",
+                # Idempotent: a retried request can't duplicate or reorder within a
+                # partition, so records of an aggregate stay in order.
+                "enable.idempotence": "true",
+                "max.in.flight.requests.per.connection": "5",
+                "request.timeout.ms": "10000",
+                "delivery.timeout.ms": "30000",
+                "max.block.ms": "10000",
+            },
+            stop=self._stopping,
+        )
 
     def wait_streaming(self, timeout: float = 60.0) -> None:
         """Block until every source's slot is held by its running engine."""
@@ -140,7 +184,10 @@ class Relay:
         for source in self.sources:
             while not slot_active(source.database_url, source.connector.slot_name):
                 if self.errors:
-                    raise RelayError(f"the relay failed while starting: {self.errors[0]}")
+                    error = self.errors[0]
+                    if isinstance(error, RelayError):
+                        raise error
+                    raise RelayError(f"the relay failed while starting: {error}")
                 if time.monotonic() > deadline:
                     raise RelayError(
                         f"connector {source.connector.name!r} did not start streaming "
@@ -148,18 +195,46 @@ class Relay:
                     )
                 time.sleep(0.05)
 
-    def _run_engine(self, engine: Any, name: str) -> None:
-        try:
-            engine.run()
-        except BaseException as exc:  # the engine stopped on its own: record why
-            if not self._stopping.is_set():
-                log.error("relay %s stopped: %s", name, exc)
-                self.errors.append(exc)
+    def _supervise(
+        self, index: int, name: str, properties: dict[str, str], sink: BatchSink, fmt: Any
+    ) -> None:
+        """Run one engine; when it stops on its own for a retriable reason (PostgreSQL
+        restarted, connection lost), start it again after a backoff, from its offsets."""
+        backoff = 1.0
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                engine, outcome = build_engine(properties, cast(Any, sink), fmt)
+                self._engines[index] = engine
+            failure: BaseException | None = None
+            try:
+                engine.run()
+            except BaseException as exc:
+                failure = exc
+            if self._stopping.is_set():
+                return
+            # The engine stopped on its own: find out why (its completion callback knows).
+            outcome.done.wait(5.0)
+            reason = f"{failure or ''} {outcome.describe()}".strip() or "the engine stopped"
+            error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
+            with contextlib.suppress(Exception):
+                engine.close()
+            if not error.retriable:
+                log.error("relay %s stopped: %s", name, error)
+                self.errors.append(error)
+                return
+            self.restarts += 1
+            log.warning("relay %s stopped (%s); restarting in %.0f s", name, error, backoff)
+            self._stopping.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Close every engine (commits what was acknowledged), then the producer."""
-        self._stopping.set()
-        for engine in self._engines:
+        with self._lock:
+            self._stopping.set()
+            engines = [engine for engine in self._engines if engine is not None]
+        for engine in engines:
             with contextlib.suppress(Exception):
                 engine.close()
         for thread in self._threads:
@@ -168,8 +243,7 @@ class Relay:
             self._producer.close(timeout=timeout)
             self._producer = None
         for sink in self.sinks:
-            if isinstance(sink, JavaKafkaSink):
-                sink.close()
+            sink.close()
         self._engines.clear()
         self._threads.clear()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -17,13 +17,22 @@ def ensure_topics(
     *,
     partitions: int = 3,
     replication_factor: int = 1,
+    configs: Mapping[str, str] | None = None,
 ) -> None:
-    """Create each topic that does not exist yet; existing topics are left as they are."""
+    """Create each topic that does not exist yet; existing topics are left as they are.
+
+    ``configs`` are topic-level settings such as ``retention.ms`` and ``cleanup.policy``.
+    """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-admin")
     try:
         existing = set(admin.list_topics())
         missing = [
-            NewTopic(name, num_partitions=partitions, replication_factor=replication_factor)
+            NewTopic(
+                name,
+                num_partitions=partitions,
+                replication_factor=replication_factor,
+                topic_configs=dict(configs or {}),
+            )
             for name in topics
             if name not in existing
         ]

@@ -17,6 +17,8 @@ __all__ = ["main"]
 #: Modules whose ``register(commands)`` adds subcommands, in help order.
 COMMAND_MODULES = [
     "services._cli",
+    "connectors._relay_cli",
+    "connectors._cli",
     "inbox._cli",
     "migrations._cli",
 ]

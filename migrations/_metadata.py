@@ -1,7 +1,8 @@
 """The models of every table Postroom's revisions create, for the drift check.
 
 ``framework_metadata`` builds them from the same table functions the runtime uses
-(``outbox.outbox_table``, ``inbox.inbox_table``), so a column added to a model without a
+(``outbox.outbox_table``, ``outbox.retained_outbox_table``, ``inbox.inbox_table``,
+``connectors.heartbeat_table``), so a column added to a model without a
 revision shows up as drift (see ``migrations.check_drift``).
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from connectors._heartbeat import heartbeat_table
 from inbox._table import inbox_table
 from migrations._settings import MigrationSettings
-from outbox._table import outbox_table
+from outbox._table import outbox_table, retained_outbox_table
 
 __all__ = ["framework_metadata"]
 
@@ -37,4 +39,6 @@ def framework_metadata(
     for column in settings.extra_header_columns:
         outbox.append_column(sa.Column(column, sa.Text, nullable=True))
     inbox_table(metadata, schema=settings.schema)
+    heartbeat_table(metadata, schema=settings.schema)
+    retained_outbox_table(metadata, schema=settings.schema)
     return metadata

@@ -1,16 +1,25 @@
 """``publish()``: add an event to the caller's open transaction, sync or async.
 
-Default mode (``table``): INSERT the row, then DELETE it by primary key, in the same
-transaction. PostgreSQL's WAL still carries the insert, which is all Debezium reads, so
-the relay sees every committed event while the table itself stays empty: no cleanup job,
-no bloat. Deleting by primary key matters: a non-key predicate costs ~3x (STACK.md).
-If the caller rolls back, neither statement happened and no event is ever relayed.
+Three modes, one envelope; the caller sees no difference:
+
+- ``table`` (default): INSERT the row, then DELETE it by primary key, in the same
+  transaction. PostgreSQL's WAL still carries the insert, which is all Debezium reads, so
+  the relay sees every committed event while the table itself stays empty: no cleanup job,
+  no bloat. Deleting by primary key matters: a non-key predicate costs ~3x (STACK.md).
+- ``retain``: INSERT into the time-partitioned ``outbox_retained`` and keep the row for
+  audit/replay; old days are dropped by partition (``outbox._retained``).
+- ``wal-message``: no table at all: ``pg_logical_emit_message(true, 'outbox', envelope)``
+  writes a transactional logical-decoding message that Debezium decodes
+  (``DecodeLogicalDecodingMessageContent``) and routes with the same EventRouter.
+
+If the caller rolls back, nothing happened in any mode and no event is ever relayed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, overload
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args, overload
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -19,16 +28,83 @@ from sqlalchemy.orm import Session
 
 from outbox._errors import InvalidEventError
 from outbox._event import Event
-from outbox._table import DEFAULT_OUTBOX_TABLE, outbox_table
+from outbox._table import (
+    DEFAULT_OUTBOX_TABLE,
+    RETAINED_OUTBOX_TABLE,
+    outbox_table,
+    retained_outbox_table,
+)
 
-__all__ = ["Outbox", "publish"]
+__all__ = ["WAL_MESSAGE_PREFIX", "Outbox", "OutboxMode", "format_timestamp", "publish"]
+
+OutboxMode = Literal["table", "retain", "wal-message"]
+
+#: The logical-decoding message prefix the relay listens to in ``wal-message`` mode.
+WAL_MESSAGE_PREFIX = "outbox"
+
+_ENVELOPE_FIELDS = (
+    "id",
+    "aggregatetype",
+    "aggregateid",
+    "type",
+    "timestamp",
+    "tracingspancontext",
+    "correlationid",
+    "causationid",
+    "subjectid",
+    "tenant",
+)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A timestamp as Debezium renders a ``timestamptz`` (UTC, ISO 8601, microseconds).
+
+    ``wal-message`` envelopes carry this text so their ``timestamp`` header equals the one
+    the table modes produce for the same event.
+    """
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _wal_message_statement() -> sa.TextClause:
+    # The envelope is built by PostgreSQL so the payload is jsonb-normalised exactly as in
+    # the table modes (same key order, same numbers): the relayed bytes are identical.
+    pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in _ENVELOPE_FIELDS)
+    return sa.text(
+        "SELECT pg_logical_emit_message(true, CAST(:prefix AS text), jsonb_build_object("
+        f"{pairs}, 'schemaversion', CAST(:schemaversion AS integer), "
+        "'payload', CAST(CAST(:payload AS jsonb) AS text))::text)"
+    )
 
 
 class Outbox:
-    """Where and how a service writes its events: one outbox table in one schema."""
+    """Where and how a service writes its events: the mode, and its table and schema.
 
-    def __init__(self, *, table: str = DEFAULT_OUTBOX_TABLE, schema: str | None = None) -> None:
-        self.table = outbox_table(sa.MetaData(), name=table, schema=schema)
+    ``table`` defaults to ``outbox`` (``table`` mode) or ``outbox_retained`` (``retain``
+    mode); ``wal-message`` mode has no table.
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: OutboxMode = "table",
+        table: str | None = None,
+        schema: str | None = None,
+    ) -> None:
+        if mode not in get_args(OutboxMode):
+            raise InvalidEventError(
+                f"mode must be one of {', '.join(get_args(OutboxMode))}, got {mode!r}"
+            )
+        self.mode: OutboxMode = mode
+        if mode == "retain":
+            self.table = retained_outbox_table(
+                sa.MetaData(), name=table or RETAINED_OUTBOX_TABLE, schema=schema
+            )
+        else:
+            self.table = outbox_table(
+                sa.MetaData(), name=table or DEFAULT_OUTBOX_TABLE, schema=schema
+            )
+        self._emit = _wal_message_statement()
         columns = self.table.c
         self._insert = sa.insert(self.table).values(
             id=sa.bindparam("id"),
@@ -63,6 +139,13 @@ class Outbox:
             "subjectid": event.subject_id,
             "tenant": event.tenant,
         }
+        if self.mode == "wal-message":
+            row["id"] = str(event.id)
+            row["timestamp"] = format_timestamp(event.timestamp)
+            row["prefix"] = WAL_MESSAGE_PREFIX
+            return [(self._emit, row)]
+        if self.mode == "retain":
+            return [(self._insert, row)]
         return [(self._insert, row), (self._delete, {"id": event.id})]
 
     def publish(self, session: Session, event: Event) -> None:

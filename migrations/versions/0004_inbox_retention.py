@@ -1,7 +1,7 @@
 """Index inbox rows by arrival time, for retention's batched deletes.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-23
 
 ``CREATE INDEX`` holds a SHARE lock on ``inbox_message`` (inserts wait) while it builds.
@@ -19,7 +19,7 @@ from alembic import op
 from migrations._revision_context import migration_settings
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

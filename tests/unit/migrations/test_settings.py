@@ -72,7 +72,12 @@ def test_the_models_follow_the_settings() -> None:
 
     models = migrations.framework_metadata(settings=settings)
 
-    assert set(models.tables) == {"billing.billing_events", "billing.inbox_message"}
+    assert set(models.tables) == {
+        "billing.billing_events",
+        "billing.inbox_message",
+        "billing.postroom_heartbeat",
+        "billing.outbox_retained",
+    }
     assert models.tables["billing.billing_events"].c.region.nullable
 
 

@@ -1,0 +1,87 @@
+"""``retain`` mode keeps rows in daily partitions that leave by DROP, never by DELETE."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from outbox import (
+    Event,
+    InvalidEventError,
+    Outbox,
+    create_retained_partitions,
+    maintain_retained_outbox,
+)
+
+MakeDatabase = Callable[..., tuple[str, sa.Engine]]
+
+
+def event_at(moment: datetime) -> Event:
+    return Event(
+        aggregate_type="audit", aggregate_id="a-1", type="Audited", payload={}, timestamp=moment
+    )
+
+
+def partitions(engine: sa.Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(
+            connection.execute(
+                sa.text(
+                    "SELECT inhrelid::regclass::text FROM pg_inherits "
+                    "WHERE inhparent = 'outbox_retained'::regclass"
+                )
+            ).scalars()
+        )
+
+
+def test_published_rows_are_kept_in_the_partition_of_their_day(new_database: MakeDatabase) -> None:
+    _, engine = new_database("retain")
+    moment = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        Outbox(mode="retain").publish(session, event_at(moment))
+
+    with engine.connect() as connection:
+        where = connection.execute(
+            sa.text("SELECT tableoid::regclass::text FROM outbox_retained")
+        ).scalar_one()
+    assert where == f"outbox_retained_p{moment:%Y%m%d}"
+
+
+def test_maintenance_drops_whole_old_days_and_keeps_the_rest(new_database: MakeDatabase) -> None:
+    _, engine = new_database("retain")
+    old_day = date(2026, 1, 10)
+    with engine.begin() as connection:
+        create_retained_partitions(connection, start=old_day, days=2)
+    with Session(engine) as session, session.begin():
+        outbox = Outbox(mode="retain")
+        outbox.publish(session, event_at(datetime(2026, 1, 10, 12, tzinfo=UTC)))
+        outbox.publish(session, event_at(datetime(2026, 1, 11, 12, tzinfo=UTC)))
+        outbox.publish(session, event_at(datetime.now(UTC)))
+
+    with engine.begin() as connection:
+        _, dropped = maintain_retained_outbox(
+            connection, retention=timedelta(days=1), now=datetime(2026, 1, 12, 6, tzinfo=UTC)
+        )
+
+    assert dropped == ["outbox_retained_p20260110"]
+    assert "outbox_retained_default" in partitions(engine)
+    with engine.connect() as connection:
+        days = connection.execute(
+            sa.text("SELECT date(timestamp AT TIME ZONE 'UTC') FROM outbox_retained ORDER BY 1")
+        ).scalars()
+        assert [str(day) for day in days] == ["2026-01-11", str(datetime.now(UTC).date())]
+
+
+def test_maintenance_refuses_a_non_positive_retention(new_database: MakeDatabase) -> None:
+    _, engine = new_database("retain")
+    with engine.begin() as connection, pytest.raises(InvalidEventError, match="retention"):
+        maintain_retained_outbox(connection, retention=timedelta(0))
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    with pytest.raises(InvalidEventError, match="mode must be one of table, retain, wal-message"):
+        Outbox(mode="queue")  # type: ignore[arg-type]
