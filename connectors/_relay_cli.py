@@ -1,4 +1,5 @@
-"""``postroom relay`` (run the embedded relay until SIGTERM) and ``postroom slot list|drop``.
+"""``postroom relay`` (run the embedded relay until SIGTERM), ``postroom slot list|drop``
+and ``postroom retain maintain`` (daily partitions of the ``retain`` outbox mode).
 
 ``postroom relay`` runs the Debezium engines in threads (``engine.run()`` blocks inside
 Java and ignores signals); SIGTERM or SIGINT sets an event, the main thread closes every
@@ -110,6 +111,31 @@ def _slot_drop(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retain_maintain(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from outbox._retained import maintain_retained_outbox
+
+    url = args.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            created, dropped = maintain_retained_outbox(
+                connection,
+                retention=timedelta(days=args.retention_days),
+                days_ahead=args.days_ahead,
+                schema=args.schema,
+            )
+    finally:
+        engine.dispose()
+    _say(json.dumps({"created": created, "dropped": dropped}))
+    return 0
+
+
 def _guarded(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
@@ -149,3 +175,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     drop.add_argument("--database-url", required=True)
     drop.add_argument("--force", action="store_true", help="drop even with unconsumed WAL")
     drop.set_defaults(func=_guarded(_slot_drop))
+
+    retain = commands.add_parser("retain", help="the retain outbox mode's daily partitions")
+    retain_actions = retain.add_subparsers(dest="action", required=True)
+    maintain = retain_actions.add_parser(
+        "maintain", help="create the coming days' partitions, drop days past retention"
+    )
+    maintain.add_argument("--database-url", required=True)
+    maintain.add_argument("--retention-days", type=float, default=30.0)
+    maintain.add_argument("--days-ahead", type=int, default=7)
+    maintain.add_argument("--schema", default=None)
+    maintain.set_defaults(func=_guarded(_retain_maintain))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from connectors.cli import main
 from outbox import (
     Event,
     InvalidEventError,
@@ -85,3 +87,33 @@ def test_maintenance_refuses_a_non_positive_retention(new_database: MakeDatabase
 def test_an_unknown_mode_is_refused() -> None:
     with pytest.raises(InvalidEventError, match="mode must be one of table, retain, wal-message"):
         Outbox(mode="queue")  # type: ignore[arg-type]
+
+
+def test_retain_maintain_command_prepares_the_coming_days(
+    new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, engine = new_database("retain")
+    ahead = (datetime.now(UTC) + timedelta(days=9)).date()
+
+    code = main(["retain", "maintain", "--database-url", url, "--days-ahead", "10"])
+
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    today = datetime.now(UTC).date()
+    # the migration prepared today and the 6 days after; the command adds days 7 to 9
+    assert result["created"] == [
+        f"outbox_retained_p{today + timedelta(days=n):%Y%m%d}" for n in (7, 8, 9)
+    ]
+    assert f"outbox_retained_p{ahead:%Y%m%d}" in partitions(engine)
+    assert result["dropped"] == []
+
+
+def test_retain_maintain_refuses_a_non_positive_retention(
+    new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = new_database("retain")
+
+    code = main(["retain", "maintain", "--database-url", url, "--retention-days", "0"])
+
+    assert code == 2
+    assert "retention must be positive" in capsys.readouterr().err

