@@ -77,13 +77,9 @@ class Results:
     notes: list[str] = field(default_factory=list)
 
     def measure(self, scenario: str, variant: str, metric: str, unit: str) -> Measurement:
-        for existing in self.measurements:
-            if (existing.scenario, existing.variant, existing.metric) == (
-                scenario,
-                variant,
-                metric,
-            ):
-                return existing
+        existing = self.get(scenario, variant, metric)
+        if existing is not None:
+            return existing
         created = Measurement(scenario, variant, metric, unit)
         self.measurements.append(created)
         return created

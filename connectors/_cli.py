@@ -13,7 +13,6 @@ import sys
 from typing import Any
 
 from connectors._connector_config import ConnectorConfig
-from outbox._errors import PostroomError
 
 __all__ = ["register"]
 
@@ -82,18 +81,6 @@ def _delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(handler: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            result: int = handler(args)
-            return result
-        except PostroomError as exc:
-            sys.stderr.write(f"error: {exc}\n")
-            return 2
-
-    return run
-
-
 def _connector_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", required=True, help="postgresql://user:pw@host/db")
     parser.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
@@ -116,7 +103,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="also let the connector connect to the database, as a Connect worker would",
     )
-    render.set_defaults(func=_guarded(_render))
+    render.set_defaults(func=_render)
 
     for action, handler, about in (
         ("register", _register, "create or update the connector (PUT .../config)"),
@@ -131,4 +118,4 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
             _connector_options(sub)
         if action == "restart":
             sub.add_argument("--only-failed", action="store_true")
-        sub.set_defaults(func=_guarded(handler))
+        sub.set_defaults(func=handler)

@@ -136,18 +136,6 @@ def _retain_maintain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(handler: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            result: int = handler(args)
-            return result
-        except PostroomError as exc:
-            sys.stderr.write(f"error: {exc}\n")
-            return 2
-
-    return run
-
-
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     relay = commands.add_parser("relay", help="relay service outboxes to Kafka until SIGTERM")
     relay.add_argument(
@@ -162,19 +150,19 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--aggregate-type", action="append", default=[], help="create its topic up front"
     )
     relay.add_argument("--partitions", type=int, default=3, help="for topics created up front")
-    relay.set_defaults(func=_guarded(_relay))
+    relay.set_defaults(func=_relay)
 
     slot = commands.add_parser("slot", help="list or drop logical replication slots")
     actions = slot.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="slots with retained and unconsumed WAL")
     listing.add_argument("--database-url", required=True)
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(func=_guarded(_slot_list))
+    listing.set_defaults(func=_slot_list)
     drop = actions.add_parser("drop", help="drop a slot (refuses if it holds unread WAL)")
     drop.add_argument("name")
     drop.add_argument("--database-url", required=True)
     drop.add_argument("--force", action="store_true", help="drop even with unconsumed WAL")
-    drop.set_defaults(func=_guarded(_slot_drop))
+    drop.set_defaults(func=_slot_drop)
 
     retain = commands.add_parser("retain", help="the retain outbox mode's daily partitions")
     retain_actions = retain.add_subparsers(dest="action", required=True)
@@ -185,4 +173,4 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     maintain.add_argument("--retention-days", type=float, default=30.0)
     maintain.add_argument("--days-ahead", type=int, default=7)
     maintain.add_argument("--schema", default=None)
-    maintain.set_defaults(func=_guarded(_retain_maintain))
+    maintain.set_defaults(func=_retain_maintain)

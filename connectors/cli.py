@@ -36,9 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A ``PostroomError`` is reported as one ``error:`` line, exit 2."""
+    from outbox._errors import PostroomError
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except PostroomError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     return result
 
 

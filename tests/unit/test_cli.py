@@ -31,3 +31,15 @@ def test_dlq_and_inbox_commands_register() -> None:
     assert args.json and args.topic is None
     purge = build_parser().parse_args(["inbox", "purge", "--database-url", "postgresql://x/y"])
     assert purge.batch_size == 5000 and purge.horizon_days is None
+
+
+def test_a_postroom_error_is_one_clear_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from connectors.cli import main
+
+    code = main(["connector", "render", "auth", "--database-url", "postgresql://localhost"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert "needs a host and a database" in err
+    assert "Traceback" not in err
