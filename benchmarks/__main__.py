@@ -6,6 +6,8 @@ import argparse
 import itertools
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import migrations
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
     results = Results(command=command.strip(), smoke=args.smoke)
     started = time.monotonic()
+    failed: list[str] = []
 
     with EmbeddedStack() as stack:
 
@@ -77,46 +80,64 @@ def main(argv: list[str] | None = None) -> int:
             migrations.upgrade(url)
             return url
 
-        if "write" in only:
-            print("scenario 1: outbox write overhead ...", flush=True)
-            write_overhead.run(results, make_database, seconds=args.seconds, repeat=args.repeat)
-        if "relay" in only:
-            print("scenarios 2, 5, 6: relay throughput, latency, limit, memory ...", flush=True)
-            relay.LOADS = loads
-            relay.run(
-                results,
-                make_database,
-                stack.bootstrap_servers,
-                seconds=args.seconds,
-                repeat=args.repeat,
-                idle_seconds=idle_seconds,
-            )
-        if "polling" in only:
-            print("scenario 3: table-polling baselines ...", flush=True)
-            polling.run(
-                results,
-                make_database,
-                stack.bootstrap_servers,
-                seconds=args.seconds,
-                repeat=1 if args.smoke else max(1, args.repeat - 1),
-                idle_seconds=idle_seconds,
-                loads=loads,
-            )
-        if "inbox" in only:
-            print("scenario 4: inbox with and without dedupe ...", flush=True)
-            inbox_throughput.run(
-                results,
-                make_database,
-                stack.bootstrap_servers,
-                messages=500 if args.smoke else 20_000,
-                repeat=args.repeat,
-            )
+        scenarios: dict[str, tuple[str, Callable[[], None]]] = {
+            "write": (
+                "scenario 1: outbox write overhead",
+                lambda: write_overhead.run(
+                    results, make_database, seconds=args.seconds, repeat=args.repeat
+                ),
+            ),
+            "relay": (
+                "scenarios 2, 5, 6: relay throughput, latency, limit, memory",
+                lambda: relay.run(
+                    results,
+                    make_database,
+                    stack.bootstrap_servers,
+                    seconds=args.seconds,
+                    repeat=args.repeat,
+                    idle_seconds=idle_seconds,
+                ),
+            ),
+            "polling": (
+                "scenario 3: table-polling baselines",
+                lambda: polling.run(
+                    results,
+                    make_database,
+                    stack.bootstrap_servers,
+                    seconds=args.seconds,
+                    repeat=1 if args.smoke else max(1, args.repeat - 1),
+                    idle_seconds=idle_seconds,
+                    loads=loads,
+                ),
+            ),
+            "inbox": (
+                "scenario 4: inbox with and without dedupe",
+                lambda: inbox_throughput.run(
+                    results,
+                    make_database,
+                    stack.bootstrap_servers,
+                    messages=500 if args.smoke else 20_000,
+                    repeat=args.repeat,
+                ),
+            ),
+        }
+        relay.LOADS = loads
+        for key, (title, scenario) in scenarios.items():
+            if key not in only:
+                continue
+            print(f"{title} ...", flush=True)
+            try:
+                scenario()
+            except Exception as exc:  # keep what the other scenarios measured
+                failed.append(key)
+                results.notes.append(f"{title} FAILED: {exc!r}")
+                traceback.print_exc()
     _add_ratios(results)
     results.notes.append(f"run took {time.monotonic() - started:.0f} s")
     json_path, md_path = results.write(args.out)
     print(results.markdown())
     print(f"wrote {json_path} and {md_path}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ def _drain(
     backlog = 2_000 if seconds < 1 else 20_000
     for _ in range(repeat):
         url = make_database("bench_drain")
-        connector = ConnectorConfig.from_url("bench_drain", url)
+        # Slots are per server: every repetition needs its own connector (and slot) name.
+        connector = ConnectorConfig.from_url(f"bench_drain_{next(_topics)}", url)
         ensure_replication(connector, url)  # the slot keeps every event from now on
         load = WriteLoad(
             url, f"d{next(_topics)}", 3600, rate=None, per_transaction=100, max_events=backlog
