@@ -97,8 +97,10 @@ class EmbeddedPostgres:
                 "-h 127.0.0.1",
                 f"-k {self.socket_dir}",
                 "-c wal_level=logical",
-                "-c max_wal_senders=20",
-                "-c max_replication_slots=20",
+                # Test suites and demos create many slots (one per connector, per test
+                # database); each costs a little shared memory.
+                "-c max_wal_senders=64",
+                "-c max_replication_slots=200",
                 "-c fsync=off" if os.environ.get("POSTROOM_PG_FSYNC", "on") == "off" else "",
             ]
         )
