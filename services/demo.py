@@ -139,6 +139,12 @@ def run_demo(registrations: int = 3, console: Console | None = None) -> list[flo
                     latencies.append(latency)
                     table.add_row(row.email, str(user_id), f"{latency:.1f} ms")
             console.print(table)
+            if len(latencies) > 1:
+                steady = sorted(latencies[1:])[len(latencies[1:]) // 2]
+                console.print(
+                    f"first registration {latencies[0]:.1f} ms (one-time warm-up: topic "
+                    f"metadata, connections, JIT); after it, median {steady:.1f} ms"
+                )
         auth_db.dispose()
         users_db.dispose()
     left = [name for name, pid in pids.items() if pid is not None and pid_alive(pid)]
