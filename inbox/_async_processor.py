@@ -13,28 +13,27 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from inbox._message import InboxMessage
 from inbox._processor import (
     AfterCommit,
     Outcome,
+    _ProcessorBase,
     batch_params,
-    dedupe_statement,
     record_params,
-    record_statement,
 )
 from inbox._registry import HandlerRegistry
-from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from inbox._table import DEFAULT_INBOX_TABLE
 from inbox._tracing import handler_span
-from outbox._errors import InboxError
 
 __all__ = ["AsyncInboxProcessor", "BlockingAsyncProcessor"]
 
 
-class AsyncInboxProcessor:
+class AsyncInboxProcessor(_ProcessorBase):
     """Run ``registry``'s async handler for a message inside the transaction recording it."""
+
+    _handlers_async = True
 
     def __init__(
         self,
@@ -45,28 +44,10 @@ class AsyncInboxProcessor:
         schema: str | None = None,
         table: str = DEFAULT_INBOX_TABLE,
     ) -> None:
-        if not consumer:
-            raise ValueError("consumer must be a non-empty name")
         if not isinstance(engine, AsyncEngine):
             raise TypeError(f"AsyncInboxProcessor needs an AsyncEngine, got {engine!r}")
-        for registration in registry.registrations():
-            if not registration.is_async:
-                raise InboxError(
-                    f"handler for {registration.event_type!r} is not async: "
-                    "use InboxProcessor with a sync Engine"
-                )
+        self._setup(consumer, registry, schema=schema, table=table)
         self.engine = engine
-        self.consumer = consumer
-        self.registry = registry
-        self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
-        self._dedupe_many = dedupe_statement(self.table)
-        self._dedupe_one = record_statement(self.table)
-        self._after_commit: list[AfterCommit] = []
-
-    @property
-    def after_commit(self) -> list[AfterCommit]:
-        """Hooks run after each commit, in order."""
-        return self._after_commit
 
     async def _run(self, session: AsyncSession, handler: Any, message: InboxMessage) -> None:
         with handler_span(message, self.consumer):

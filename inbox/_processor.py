@@ -122,29 +122,26 @@ def batch_params(consumer: str, messages: Sequence[InboxMessage]) -> dict[str, o
     }
 
 
-class InboxProcessor:
-    """Run ``registry``'s handler for a message inside the transaction that records it."""
+class _ProcessorBase:
+    """What both processors share: the consumer name, the registry (checked to hold only
+    sync or only async handlers), the inbox table and its statements, the hooks."""
 
-    def __init__(
-        self,
-        engine: sa.Engine,
-        consumer: str,
-        registry: HandlerRegistry,
-        *,
-        schema: str | None = None,
-        table: str = DEFAULT_INBOX_TABLE,
+    _handlers_async: bool = False
+
+    def _setup(
+        self, consumer: str, registry: HandlerRegistry, *, schema: str | None, table: str
     ) -> None:
         if not consumer:
             raise ValueError("consumer must be a non-empty name")
-        if not isinstance(engine, sa.Engine):
-            raise TypeError(f"InboxProcessor needs a sync sqlalchemy Engine, got {engine!r}")
         for registration in registry.registrations():
-            if registration.is_async:
-                raise InboxError(
-                    f"handler for {registration.event_type!r} is async: "
-                    "use AsyncInboxProcessor with an AsyncEngine"
+            if registration.is_async != self._handlers_async:
+                kind = "async" if registration.is_async else "not async"
+                other = (
+                    "AsyncInboxProcessor with an AsyncEngine"
+                    if registration.is_async
+                    else ("InboxProcessor with a sync Engine")
                 )
-        self.engine = engine
+                raise InboxError(f"handler for {registration.event_type!r} is {kind}: use {other}")
         self.consumer = consumer
         self.registry = registry
         self.table = inbox_table(sa.MetaData(), name=table, schema=schema)
@@ -156,6 +153,24 @@ class InboxProcessor:
     def after_commit(self) -> list[AfterCommit]:
         """Hooks run after each commit, in order (metrics, tests' crash points)."""
         return self._after_commit
+
+
+class InboxProcessor(_ProcessorBase):
+    """Run ``registry``'s handler for a message inside the transaction that records it."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        consumer: str,
+        registry: HandlerRegistry,
+        *,
+        schema: str | None = None,
+        table: str = DEFAULT_INBOX_TABLE,
+    ) -> None:
+        if not isinstance(engine, sa.Engine):
+            raise TypeError(f"InboxProcessor needs a sync sqlalchemy Engine, got {engine!r}")
+        self._setup(consumer, registry, schema=schema, table=table)
+        self.engine = engine
 
     def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
         with handler_span(message, self.consumer):
