@@ -1,6 +1,6 @@
 """Inbox throughput: the same handler with the inbox's dedupe and without it, same run.
 
-    .venv/bin/python benchmarks/inbox_throughput.py --messages 20000 [--rounds 2] [--json]
+    .venv/bin/python -m benchmarks.inbox_throughput --messages 20000 [--rounds 2] [--json]
 
 Starts the embedded stack (PostgreSQL 18 + Tansu broker on 127.0.0.1), puts N messages
 shaped like the relay's on a topic, then consumes them with a fresh consumer group per

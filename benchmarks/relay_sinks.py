@@ -8,7 +8,7 @@ the real Debezium engine (PostgreSQL connector + EventRouter) relays it through:
 which converts and produces inside the JVM). All flush and check every send before
 returning, as the relay must. Order alternates per round.
 
-    .venv/bin/python benchmarks/relay_sinks.py [--events 20000] [--rounds 2]
+    .venv/bin/python -m benchmarks.relay_sinks [--events 20000] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ import sqlalchemy as sa
 from kafka import KafkaProducer
 
 import migrations
+from benchmarks.relay_producer import java_string_producer
 from connectors import ConnectorConfig, EmbeddedStack, ensure_replication
 from connectors._engine import build_engine, start_jvm
-from connectors._java_producer import JavaKafkaSink
+from connectors._java_producer import JavaKafkaSink, new_batch_producer
 from connectors._kafka_sink import KafkaSink
 from connectors._relay import _engine_format
 
@@ -37,14 +38,7 @@ class JavaSink:
     def __init__(self, bootstrap: str) -> None:
         import jpype
 
-        props = jpype.JClass("java.util.Properties")()
-        props.put("bootstrap.servers", bootstrap)
-        props.put("acks", "all")
-        props.put("linger.ms", "1")
-        serializer = "org.apache.kafka.common.serialization.StringSerializer"
-        props.put("key.serializer", serializer)
-        props.put("value.serializer", serializer)
-        self.producer = jpype.JClass("org.apache.kafka.clients.producer.KafkaProducer")(props)
+        self.producer = java_string_producer(bootstrap, linger_ms=1)
         self.record = jpype.JClass("org.apache.kafka.clients.producer.ProducerRecord")
         self.headers = jpype.JClass("org.apache.kafka.common.header.internals.RecordHeaders")
         self.relayed = 0
@@ -116,6 +110,9 @@ def main() -> None:
     results: dict[str, list[float]] = {path: [] for path in paths}
     with EmbeddedStack() as stack, tempfile.TemporaryDirectory() as state:
         producer = KafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", linger_ms=1)
+        batch_producer = new_batch_producer(
+            {"bootstrap.servers": stack.bootstrap_servers, "acks": "all", "linger.ms": "1"}
+        )
         for round_ in range(args.rounds):
             order = paths if round_ % 2 == 0 else paths[::-1]
             for path in order:
@@ -131,15 +128,10 @@ def main() -> None:
                 elif path == "java":
                     sink = JavaSink(stack.bootstrap_servers)
                 else:  # the relay's default: one call into Java per batch
-                    sink = JavaKafkaSink(
-                        {
-                            "bootstrap.servers": stack.bootstrap_servers,
-                            "acks": "all",
-                            "linger.ms": "1",
-                        }
-                    )
+                    sink = JavaKafkaSink(batch_producer)
                 results[path].append(relay_once(config, sink, args.events, Path(state)))
         producer.close()
+        batch_producer.close()
     median = {k: sorted(v)[len(v) // 2] for k, v in results.items()}
     print(f"events per run: {args.events}, rounds: {args.rounds}")
     for path in paths:

@@ -6,7 +6,7 @@ measured (Debezium + EventRouter + kafka-python producer, one database).
 Latency: with the relay running, ``--probes`` single-event transactions at ~50/s; a
 consumer (fetch_max_wait_ms=5) notes when each arrives; commit -> consume p50/p99.
 
-    .venv/bin/python benchmarks/relay_throughput.py [--events 20000] [--probes 300]
+    .venv/bin/python -m benchmarks.relay_throughput [--events 20000] [--probes 300]
 """
 
 from __future__ import annotations

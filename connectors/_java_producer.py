@@ -19,7 +19,12 @@ from typing import Any
 from connectors._kafka_sink import BatchSink
 from outbox._errors import RelayError
 
-__all__ = ["JavaKafkaSink", "java_producer_available", "load_batch_producer"]
+__all__ = [
+    "JavaKafkaSink",
+    "java_producer_available",
+    "load_batch_producer",
+    "new_batch_producer",
+]
 
 _SOURCE = Path(__file__).parent / "java" / "postroom" / "BatchProducer.java"
 _CLASS = "postroom.BatchProducer"
@@ -77,12 +82,23 @@ def java_producer_available() -> bool:
     return True
 
 
+def new_batch_producer(settings: Mapping[str, str]) -> Any:
+    """A ``postroom.BatchProducer`` (one Kafka Java producer) with these client settings;
+    the caller closes it. Thread-safe: one serves every engine of a relay."""
+    import jpype
+
+    properties = jpype.JClass("java.util.Properties")()
+    for key, value in settings.items():
+        properties.setProperty(key, value)
+    return load_batch_producer()(properties)
+
+
 class JavaKafkaSink(BatchSink):
     """Each batch produced by ``postroom.BatchProducer``: one call into Java per batch."""
 
     def __init__(
         self,
-        settings: Mapping[str, str],
+        producer: Any,
         *,
         ack_timeout_s: float = 30.0,
         max_backoff_s: float = 5.0,
@@ -93,14 +109,8 @@ class JavaKafkaSink(BatchSink):
         super().__init__(max_backoff_s=max_backoff_s, stop=stop)
         # A Java exception from send/flush/get means "not acknowledged": retry the batch.
         self.unacknowledged = (jpype.JException,)
-        properties = jpype.JClass("java.util.Properties")()
-        for key, value in settings.items():
-            properties.setProperty(key, value)
-        self._producer = load_batch_producer()(properties)
+        self._producer = producer
         self._timeout_ms = int(ack_timeout_s * 1000)
 
     def _send_and_confirm(self, batch: Sequence[Any]) -> None:
         self._producer.sendAll(batch, self._timeout_ms)
-
-    def close(self) -> None:
-        self._producer.close()

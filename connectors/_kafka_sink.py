@@ -101,9 +101,6 @@ class BatchSink:
     def _send_and_confirm(self, batch: Sequence[Any]) -> None:
         raise NotImplementedError
 
-    def close(self) -> None:
-        """Release what the sink holds (the shared producer is closed by the relay)."""
-
     def handleJsonBatch(self, records: Sequence[Any]) -> None:  # noqa: N802 - Java contract
         batch = self._prepare(records)
         backoff = 0.2

@@ -16,12 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
+import sqlalchemy as sa
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from connectors._connector_config import ConnectorConfig
 from connectors._engine import build_engine, start_jvm
-from connectors._java_producer import JavaKafkaSink, java_producer_available
+from connectors._java_producer import JavaKafkaSink, java_producer_available, new_batch_producer
 from connectors._kafka_sink import BatchSink, KafkaSink
 from connectors._offsets import (
     check_offsets_identity,
@@ -84,6 +85,7 @@ class Relay:
         self._linger_ms = linger_ms
         self._bootstrap_timeout_ms = bootstrap_timeout_ms
         self._producer: KafkaProducer | None = None
+        self._java_producer: Any = None
         self._engines: list[Any] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -138,6 +140,12 @@ class Relay:
         if self.producer == "java" and not java_producer_available():
             log.warning("no JDK compiler for the Java batch producer: using kafka-python")
             self.producer = "kafka-python"
+        if self.producer == "java":
+            # The kafka-python producer above only proved the broker answers.
+            assert self._producer is not None
+            self._producer.close()
+            self._producer = None
+            self._java_producer = new_batch_producer(self._java_settings())
         fmt = _engine_format()
         for index, source in enumerate(self.sources):
             sink = self._new_sink()
@@ -157,43 +165,54 @@ class Relay:
             record_offsets_identity(source.connector, source.database_url, self.state_dir)
         return self
 
+    def _java_settings(self) -> dict[str, str]:
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "acks": "all",
+            "linger.ms": str(self._linger_ms),
+            "client.id": "postroom-relay",
+            # Idempotent: a retried request can't duplicate or reorder within a
+            # partition, so records of an aggregate stay in order.
+            "enable.idempotence": "true",
+            "max.in.flight.requests.per.connection": "5",
+            "request.timeout.ms": "10000",
+            "delivery.timeout.ms": "30000",
+            "max.block.ms": "10000",
+        }
+
     def _new_sink(self) -> BatchSink:
-        if self.producer == "kafka-python":
-            assert self._producer is not None
-            return KafkaSink(self._producer, stop=self._stopping)
-        return JavaKafkaSink(
-            {
-                "bootstrap.servers": self.bootstrap_servers,
-                "acks": "all",
-                "linger.ms": str(self._linger_ms),
-                "client.id": "postroom-relay",
-                # Idempotent: a retried request can't duplicate or reorder within a
-                # partition, so records of an aggregate stay in order.
-                "enable.idempotence": "true",
-                "max.in.flight.requests.per.connection": "5",
-                "request.timeout.ms": "10000",
-                "delivery.timeout.ms": "30000",
-                "max.block.ms": "10000",
-            },
-            stop=self._stopping,
-        )
+        """A sink per engine, all sharing the relay's one producer (thread-safe)."""
+        if self._java_producer is not None:
+            return JavaKafkaSink(self._java_producer, stop=self._stopping)
+        assert self._producer is not None
+        return KafkaSink(self._producer, stop=self._stopping)
 
     def wait_streaming(self, timeout: float = 60.0) -> None:
         """Block until every source's slot is held by its running engine."""
         deadline = time.monotonic() + timeout
         for source in self.sources:
-            while not slot_active(source.database_url, source.connector.slot_name):
-                if self.errors:
-                    error = self.errors[0]
-                    if isinstance(error, RelayError):
-                        raise error
-                    raise RelayError(f"the relay failed while starting: {error}")
-                if time.monotonic() > deadline:
-                    raise RelayError(
-                        f"connector {source.connector.name!r} did not start streaming "
-                        f"within {timeout:.0f} s"
-                    )
-                time.sleep(0.05)
+            engine = sa.create_engine(source.database_url, poolclass=sa.pool.NullPool)
+            try:
+                with engine.connect() as connection:
+                    self._wait_active(connection, source, deadline, timeout)
+            finally:
+                engine.dispose()
+
+    def _wait_active(
+        self, connection: sa.Connection, source: RelaySource, deadline: float, timeout: float
+    ) -> None:
+        while not slot_active(connection, source.connector.slot_name):
+            if self.errors:
+                error = self.errors[0]
+                if isinstance(error, RelayError):
+                    raise error
+                raise RelayError(f"the relay failed while starting: {error}")
+            if time.monotonic() > deadline:
+                raise RelayError(
+                    f"connector {source.connector.name!r} did not start streaming "
+                    f"within {timeout:.0f} s"
+                )
+            time.sleep(0.05)
 
     def _supervise(
         self, index: int, name: str, properties: dict[str, str], sink: BatchSink, fmt: Any
@@ -242,8 +261,9 @@ class Relay:
         if self._producer is not None:
             self._producer.close(timeout=timeout)
             self._producer = None
-        for sink in self.sinks:
-            sink.close()
+        if self._java_producer is not None:
+            self._java_producer.close()
+            self._java_producer = None
         self._engines.clear()
         self._threads.clear()
 

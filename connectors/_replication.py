@@ -167,15 +167,11 @@ def _require_privileges(connection: sa.Connection, config: ConnectorConfig) -> N
                 )
 
 
-def slot_active(database_url: str, slot_name: str) -> bool:
+def slot_active(connection: sa.Connection, slot_name: str) -> bool:
     """Whether a replication client (the relay's engine) currently holds ``slot_name``."""
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            active = connection.execute(
-                sa.text("SELECT active FROM pg_replication_slots WHERE slot_name = :name"),
-                {"name": slot_name},
-            ).scalar()
-            return bool(active)
-    finally:
-        engine.dispose()
+    active = connection.execute(
+        sa.text("SELECT active FROM pg_replication_slots WHERE slot_name = :name"),
+        {"name": slot_name},
+    ).scalar()
+    connection.rollback()  # a fresh snapshot of pg_replication_slots on the next look
+    return bool(active)

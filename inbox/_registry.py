@@ -87,13 +87,6 @@ class HandlerRegistry:
                 raise ValueError(f"{event_type!r} has a handler; it can't also be ignored")
         self._ignored.update(event_types)
 
-    def is_ignored(self, event_type: str) -> bool:
-        return event_type in self._ignored
-
-    def handler_for(self, event_type: str) -> Callable[..., Any] | None:
-        registration = self._registrations.get(event_type)
-        return None if registration is None else registration.handler
-
     def registrations(self) -> list[Registration]:
         return list(self._registrations.values())
 
