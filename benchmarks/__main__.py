@@ -10,10 +10,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import migrations
 from benchmarks import inbox_throughput, polling, relay, write_overhead
 from benchmarks._harness import Results
-from connectors import EmbeddedStack
+from postroom import migrations
+from postroom.devstack import EmbeddedStack
 
 _databases = itertools.count()
 

@@ -44,7 +44,7 @@ def _writer_thread(load: WriteLoad, slot: int, counts: list[int]) -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from outbox import Event, Outbox
+    from postroom.outbox import Event, Outbox
 
     engine = sa.create_engine(load.database_url, pool_size=1)
     outbox = Outbox()
@@ -105,7 +105,7 @@ def write_warm_up(load: WriteLoad) -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from outbox import Event, Outbox
+    from postroom.outbox import Event, Outbox
 
     engine = sa.create_engine(load.database_url, poolclass=sa.pool.NullPool)
     event = Event(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from benchmarks._harness import Results, percentile
 from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write, write_warm_up
-from connectors import ensure_topics
+from postroom.connectors import ensure_topics
 
 __all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load", "write_all"]
 

@@ -31,11 +31,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.orm import Session
 
-import migrations
 from benchmarks._harness import Results
-from connectors import EmbeddedStack, ensure_topics
-from inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker, decode_record
-from outbox import uuid7
+from postroom import migrations
+from postroom.connectors import ensure_topics
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker, decode_record
+from postroom.outbox import uuid7
 
 TOPIC = "outbox.event.bench"
 CONSUMER = {"session_timeout_ms": 2000, "heartbeat_interval_ms": 500, "fetch_max_wait_ms": 10}

@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks._harness import Results, rss_mb
 from benchmarks._load import WriteLoad
 from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load, write_all
-from connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
 
 __all__ = ["LOADS", "run"]
 

@@ -23,13 +23,14 @@ from typing import Any
 import sqlalchemy as sa
 from kafka import KafkaProducer
 
-import migrations
 from benchmarks.relay_producer import java_string_producer
-from connectors import ConnectorConfig, EmbeddedStack, ensure_replication
-from connectors._engine import build_engine, start_jvm
-from connectors._java_producer import JavaKafkaSink, new_batch_producer
-from connectors._kafka_sink import KafkaSink
-from connectors._relay import _engine_format
+from postroom import migrations
+from postroom.connectors import ConnectorConfig, ensure_replication
+from postroom.connectors._engine import build_engine, start_jvm
+from postroom.connectors._java_producer import JavaKafkaSink, new_batch_producer
+from postroom.connectors._kafka_sink import KafkaSink
+from postroom.connectors._relay import _engine_format
+from postroom.devstack import EmbeddedStack
 
 
 class JavaSink:

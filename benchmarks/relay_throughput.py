@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.orm import Session
 
-import migrations
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource, ensure_replication
-from outbox import Event, publish
+from postroom import migrations
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
+from postroom.devstack import EmbeddedStack
+from postroom.outbox import Event, publish
 
 
 def write(engine: sa.Engine, kind: str, count: int, batch: int = 200) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 from benchmarks._harness import Results
-from outbox import Event, Outbox
+from postroom.outbox import Event, Outbox
 
 __all__ = ["run"]
 

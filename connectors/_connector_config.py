@@ -16,9 +16,9 @@ from typing import Any, get_args
 
 from sqlalchemy.engine import make_url
 
-from connectors._errors import ConnectorConfigError
-from outbox._publish import WAL_MESSAGE_PREFIX, OutboxMode
-from outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
+from postroom.errors import ConnectorConfigError
+from postroom.outbox._publish import WAL_MESSAGE_PREFIX, OutboxMode
+from postroom.outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
 
 __all__ = [
     "DEFAULT_HEADER_FIELDS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from connectors._connector_config import DEFAULT_HEARTBEAT_TABLE
+from postroom.connectors._connector_config import DEFAULT_HEARTBEAT_TABLE
 
 __all__ = ["heartbeat_table"]
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from connectors._kafka_sink import BatchSink
-from outbox._errors import RelayError
+from postroom.connectors._kafka_sink import BatchSink
+from postroom.errors import RelayError
 
 __all__ = [
     "JavaKafkaSink",

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from connectors._connector_config import ConnectorConfig
-from connectors._errors import KafkaConnectError
+from postroom.connectors._connector_config import ConnectorConfig
+from postroom.errors import KafkaConnectError
 
 __all__ = ["KafkaConnectClient"]
 

@@ -18,7 +18,7 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from outbox._errors import BrokerUnavailableError
+from postroom.errors import BrokerUnavailableError
 
 __all__ = ["KafkaSink", "RoutedRecord", "routed_record"]
 

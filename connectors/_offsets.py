@@ -14,9 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from connectors._connector_config import ConnectorConfig
-from connectors._errors import SlotInUseError, StaleOffsetsError
-from outbox._errors import RelayError
+from postroom.connectors._connector_config import ConnectorConfig
+from postroom.errors import RelayError, SlotInUseError, StaleOffsetsError
 
 __all__ = [
     "check_offsets_identity",

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from connectors._connector_config import ConnectorConfig
-from connectors._errors import MissingPrivilegeError, SlotInUseError, WalLevelError
-from outbox._errors import RelayError
+from postroom.connectors._connector_config import ConnectorConfig
+from postroom.errors import MissingPrivilegeError, RelayError, SlotInUseError, WalLevelError
 
 __all__ = ["ensure_replication", "publication_ddl", "slot_active"]
 

@@ -12,8 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectors._errors import SlotInUseError, UnconsumedWalError
-from outbox._errors import RelayError
+from postroom.errors import RelayError, SlotInUseError, UnconsumedWalError
 
 __all__ = ["SlotInfo", "drop_slot", "list_slots"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors._connector_config import ConnectorConfig
-from connectors._engine import start_jvm
-from connectors._errors import ConnectorValidationError
+from postroom.connectors._connector_config import ConnectorConfig
+from postroom.connectors._engine import start_jvm
+from postroom.errors import ConnectorValidationError
 
 __all__ = ["validate_connector"]
 

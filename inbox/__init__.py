@@ -1,23 +1,26 @@
 """The read side of Postroom: idempotent consumers that record every message id."""
 
-from inbox._async_processor import AsyncInboxProcessor
-from inbox._config import InboxConfig
-from inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter, DeadLetters
-from inbox._delivery import Failure, RetryPolicy
-from inbox._errors import (
+from postroom.errors import (
     DeadLetterNotFoundError,
+    InboxConfigError,
+    InboxError,
     MalformedMessageError,
     OversizedMessageError,
+    UndecodableMessageError,
     UnknownEventTypeError,
     UnknownSchemaVersionError,
 )
-from inbox._message import InboxMessage, decode_record
-from inbox._processor import InboxProcessor, Outcome
-from inbox._registry import AsyncHandler, Handler, HandlerRegistry
-from inbox._retention import InboxRetention, RetentionRun, retention_horizon
-from inbox._retry_topic import RETRY_SUFFIX
-from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
-from inbox._worker import InboxWorker
+from postroom.inbox._async_processor import AsyncInboxProcessor
+from postroom.inbox._config import InboxConfig
+from postroom.inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter, DeadLetters
+from postroom.inbox._delivery import Failure, RetryPolicy
+from postroom.inbox._message import InboxMessage, decode_record
+from postroom.inbox._processor import InboxProcessor, Outcome
+from postroom.inbox._registry import AsyncHandler, Handler, HandlerRegistry
+from postroom.inbox._retention import InboxRetention, RetentionRun, retention_horizon
+from postroom.inbox._retry_topic import RETRY_SUFFIX
+from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from postroom.inbox._worker import InboxWorker
 
 __all__ = [
     "DEAD_LETTER_SUFFIX",
@@ -32,6 +35,8 @@ __all__ = [
     "Handler",
     "HandlerRegistry",
     "InboxConfig",
+    "InboxConfigError",
+    "InboxError",
     "InboxMessage",
     "InboxProcessor",
     "InboxRetention",
@@ -41,6 +46,7 @@ __all__ = [
     "OversizedMessageError",
     "RetentionRun",
     "RetryPolicy",
+    "UndecodableMessageError",
     "UnknownEventTypeError",
     "UnknownSchemaVersionError",
     "decode_record",

@@ -15,17 +15,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from inbox._message import InboxMessage
-from inbox._processor import (
+from postroom.inbox._message import InboxMessage
+from postroom.inbox._processor import (
     AfterCommit,
     Outcome,
     _ProcessorBase,
     batch_params,
     record_params,
 )
-from inbox._registry import HandlerRegistry
-from inbox._table import DEFAULT_INBOX_TABLE
-from inbox._tracing import handler_span
+from postroom.inbox._registry import HandlerRegistry
+from postroom.inbox._table import DEFAULT_INBOX_TABLE
+from postroom.inbox._tracing import handler_span
 
 __all__ = ["AsyncInboxProcessor", "BlockingAsyncProcessor"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inbox._dead_letters import DEAD_LETTER_SUFFIX
-from inbox._delivery import RetryPolicy
-from inbox._message import DEFAULT_MAX_MESSAGE_BYTES
-from inbox._retry_topic import RETRY_SUFFIX
+from postroom.errors import InboxConfigError
+from postroom.inbox._dead_letters import DEAD_LETTER_SUFFIX
+from postroom.inbox._delivery import RetryPolicy
+from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
+from postroom.inbox._retry_topic import RETRY_SUFFIX
 
 __all__ = ["InboxConfig"]
 
@@ -40,21 +41,21 @@ class InboxConfig:
 
     def __post_init__(self) -> None:
         if not self.consumer:
-            raise ValueError("consumer must be a non-empty name")
+            raise InboxConfigError("consumer must be a non-empty name")
         if isinstance(self.topics, str) or not self.topics:
-            raise ValueError("a consumer needs a tuple of at least one topic")
+            raise InboxConfigError("a consumer needs a tuple of at least one topic")
         if not self.bootstrap_servers:
-            raise ValueError("bootstrap_servers must be non-empty")
+            raise InboxConfigError("bootstrap_servers must be non-empty")
         if self.max_message_bytes < 1:
-            raise ValueError(f"max_message_bytes must be >= 1, got {self.max_message_bytes}")
+            raise InboxConfigError(f"max_message_bytes must be >= 1, got {self.max_message_bytes}")
         if self.max_poll_records < 1:
-            raise ValueError(f"max_poll_records must be >= 1, got {self.max_poll_records}")
+            raise InboxConfigError(f"max_poll_records must be >= 1, got {self.max_poll_records}")
         if not self.retry_suffix or self.retry_suffix == self.dead_letter_suffix:
-            raise ValueError("retry_suffix must be non-empty and differ from the DLQ suffix")
+            raise InboxConfigError("retry_suffix must be non-empty and differ from the DLQ suffix")
         self.retry_policy  # noqa: B018 - validates the shorthands
         for topic in self.topics:
             if topic.endswith((self.retry_suffix, self.dead_letter_suffix)):
-                raise ValueError(f"subscribe to the main topic, not {topic!r}")
+                raise InboxConfigError(f"subscribe to the main topic, not {topic!r}")
 
     @property
     def retry_policy(self) -> RetryPolicy:

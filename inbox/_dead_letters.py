@@ -13,7 +13,7 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from inbox._retry_topic import Origin, now_ms, original_headers, retry_state
+from postroom.inbox._retry_topic import Origin, now_ms, original_headers, retry_state
 
 __all__ = ["DEAD_LETTER_SUFFIX", "DeadLetter", "DeadLetters"]
 

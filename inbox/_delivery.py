@@ -22,11 +22,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from inbox._errors import HANDLER_REJECTED, UnknownEventTypeError, UnknownSchemaVersionError
-from inbox._errors import reason_of as _reason_of
-from inbox._message import InboxMessage, decode_record
-from inbox._processor import Outcome, Processor
-from outbox._errors import InboxError, PostroomError, UndecodableMessageError
+from postroom.errors import (
+    InboxConfigError,
+    InboxError,
+    PostroomError,
+    UndecodableMessageError,
+    UnknownEventTypeError,
+    UnknownSchemaVersionError,
+)
+from postroom.inbox._message import InboxMessage, decode_record
+from postroom.inbox._processor import Outcome, Processor
+from postroom.inbox._reasons import HANDLER_REJECTED
+from postroom.inbox._reasons import reason_of as _reason_of
 
 __all__ = ["Failure", "RetryPolicy", "deliver"]
 
@@ -50,11 +57,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+            raise InboxConfigError(f"max_attempts must be >= 1, got {self.max_attempts}")
         if self.backoff_s < 0 or self.max_backoff_s < 0:
-            raise ValueError("backoff_s and max_backoff_s must be >= 0")
+            raise InboxConfigError("backoff_s and max_backoff_s must be >= 0")
         if any(delay < 0 for delay in self.retry_delays_s):
-            raise ValueError(f"retry delays must be >= 0, got {self.retry_delays_s}")
+            raise InboxConfigError(f"retry delays must be >= 0, got {self.retry_delays_s}")
 
     def backoff(self, attempt: int) -> float:
         return float(min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1)))

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter
-from inbox._errors import DeadLetterNotFoundError
+from postroom.errors import DeadLetterNotFoundError
+from postroom.inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter
 
 __all__ = ["dead_letter_topics", "find_dead_letter", "read_dead_letters", "replay"]
 

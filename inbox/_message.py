@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from inbox._errors import MalformedMessageError, OversizedMessageError
+from postroom.errors import MalformedMessageError, OversizedMessageError
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "InboxMessage", "decode_record"]
 

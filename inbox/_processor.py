@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from inbox._message import InboxMessage
-from inbox._registry import HandlerRegistry, Registration
-from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
-from inbox._tracing import handler_span
-from outbox._errors import InboxError
+from postroom.errors import InboxError
+from postroom.inbox._message import InboxMessage
+from postroom.inbox._registry import HandlerRegistry, Registration
+from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from postroom.inbox._tracing import handler_span
 
 __all__ = [
     "AfterCommit",

@@ -16,9 +16,9 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from inbox._errors import UnknownEventTypeError
-from inbox._message import InboxMessage
-from inbox._upcasting import Upcaster, Upcasters
+from postroom.errors import UnknownEventTypeError
+from postroom.inbox._message import InboxMessage
+from postroom.inbox._upcasting import Upcaster, Upcasters
 
 __all__ = ["AsyncHandler", "Handler", "HandlerRegistry", "Registration"]
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
 
 __all__ = ["InboxRetention", "RetentionRun", "retention_horizon"]
 

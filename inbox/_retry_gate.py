@@ -13,7 +13,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from inbox._retry_topic import now_ms, retry_state
+from postroom.inbox._retry_topic import now_ms, retry_state
 
 __all__ = ["RetryGate"]
 

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from inbox._message import InboxMessage
+from postroom.inbox._message import InboxMessage
 
 __all__ = ["handler_span"]
 

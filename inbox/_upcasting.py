@@ -13,8 +13,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from inbox._errors import UnknownSchemaVersionError
-from inbox._message import InboxMessage
+from postroom.errors import UnknownSchemaVersionError
+from postroom.inbox._message import InboxMessage
 
 __all__ = ["Upcaster", "Upcasters"]
 

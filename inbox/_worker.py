@@ -23,17 +23,17 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox._async_processor import AsyncInboxProcessor, BlockingAsyncProcessor
-from inbox._config import InboxConfig
-from inbox._dead_letters import DeadLetters
-from inbox._delivery import Failure, deliver, deliver_message
-from inbox._errors import OversizedMessageError, reason_of
-from inbox._message import InboxMessage, decode_record
-from inbox._processor import InboxProcessor, Outcome, Processor
-from inbox._registry import HandlerRegistry
-from inbox._retry_gate import RetryGate
-from inbox._retry_topic import retry_headers, retry_state
-from outbox._errors import InboxError, UndecodableMessageError
+from postroom.errors import InboxError, OversizedMessageError, UndecodableMessageError
+from postroom.inbox._async_processor import AsyncInboxProcessor, BlockingAsyncProcessor
+from postroom.inbox._config import InboxConfig
+from postroom.inbox._dead_letters import DeadLetters
+from postroom.inbox._delivery import Failure, deliver, deliver_message
+from postroom.inbox._message import InboxMessage, decode_record
+from postroom.inbox._processor import InboxProcessor, Outcome, Processor
+from postroom.inbox._reasons import reason_of
+from postroom.inbox._registry import HandlerRegistry
+from postroom.inbox._retry_gate import RetryGate
+from postroom.inbox._retry_topic import retry_headers, retry_state
 
 __all__ = ["InboxWorker"]
 
@@ -91,7 +91,7 @@ class InboxWorker:
     @staticmethod
     def _connect(config: InboxConfig) -> tuple[KafkaConsumer, KafkaProducer]:
         if config.create_topics:
-            from connectors._topics import ensure_topics
+            from postroom.connectors._topics import ensure_topics
 
             ensure_topics(config.bootstrap_servers, config.side_topics())
         consumer = KafkaConsumer(

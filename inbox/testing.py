@@ -26,12 +26,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from inbox._delivery import Failure, RetryPolicy, deliver
-from inbox._message import DEFAULT_MAX_MESSAGE_BYTES
-from inbox._processor import InboxProcessor, Outcome
-from inbox._registry import HandlerRegistry
-from inbox._table import DEFAULT_INBOX_TABLE, inbox_table
-from outbox._event import Event
+from postroom.inbox._delivery import Failure, RetryPolicy, deliver
+from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
+from postroom.inbox._processor import InboxProcessor, Outcome
+from postroom.inbox._registry import HandlerRegistry
+from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from postroom.outbox._event import Event
 
 __all__ = ["MemoryDeadLetter", "MemoryInbox", "MemoryRecord", "create_inbox_table", "record_for"]
 

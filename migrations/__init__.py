@@ -1,7 +1,7 @@
 """Alembic migrations for Postroom's own tables (outbox, inbox), per service schema.
 
 Also: the drift check between models and revisions, and the helpers of the pytest plugin
-(``migrations.pytest_plugin``) services test their own migrations with.
+(``postroom.migrations.pytest_plugin``) services test their own migrations with.
 
 Names are imported on first use: the pytest plugin is loaded into every pytest run of a
 project that installs Postroom, and must cost nothing there until it is used.
@@ -13,20 +13,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from migrations._api import alembic_config, current, downgrade, revisions, sync_url, upgrade
-    from migrations._data import assert_rows_survive
-    from migrations._drift import check_drift, compare_to_models
-    from migrations._errors import (
+    from postroom.errors import (
         MigrationDriftError,
         MigrationError,
         MigrationLockTimeoutError,
         MigrationSettingsError,
     )
-    from migrations._metadata import framework_metadata
-    from migrations._migrator import Migrator
-    from migrations._revision_context import migration_settings
-    from migrations._settings import SETTINGS_ATTRIBUTE, VERSION_TABLE, MigrationSettings
-    from migrations._throwaway import PostgresServer, ThrowawayDatabase
+    from postroom.migrations._api import (
+        alembic_config,
+        current,
+        downgrade,
+        revisions,
+        sync_url,
+        upgrade,
+    )
+    from postroom.migrations._data import assert_rows_survive
+    from postroom.migrations._drift import check_drift, compare_to_models
+    from postroom.migrations._metadata import framework_metadata
+    from postroom.migrations._migrator import Migrator
+    from postroom.migrations._revision_context import migration_settings
+    from postroom.migrations._settings import SETTINGS_ATTRIBUTE, VERSION_TABLE, MigrationSettings
+    from postroom.migrations._throwaway import PostgresServer, ThrowawayDatabase
 
 __all__ = [
     "SETTINGS_ATTRIBUTE",
@@ -55,11 +62,11 @@ __all__ = [
 _HOME = {
     "SETTINGS_ATTRIBUTE": "_settings",
     "VERSION_TABLE": "_settings",
-    "MigrationDriftError": "_errors",
-    "MigrationError": "_errors",
-    "MigrationLockTimeoutError": "_errors",
+    "MigrationDriftError": "postroom.errors",
+    "MigrationError": "postroom.errors",
+    "MigrationLockTimeoutError": "postroom.errors",
     "MigrationSettings": "_settings",
-    "MigrationSettingsError": "_errors",
+    "MigrationSettingsError": "postroom.errors",
     "Migrator": "_migrator",
     "PostgresServer": "_throwaway",
     "ThrowawayDatabase": "_throwaway",
@@ -80,8 +87,9 @@ _HOME = {
 def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
-        raise AttributeError(f"module 'migrations' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"migrations.{home}"), name)
+        raise AttributeError(f"module 'postroom.migrations' has no attribute {name!r}")
+    module = home if home.startswith("postroom.") else f"postroom.migrations.{home}"
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

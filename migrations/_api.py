@@ -18,8 +18,12 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 
-from migrations._errors import MigrationError, MigrationLockTimeoutError, MigrationSettingsError
-from migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
+from postroom.errors import (
+    MigrationError,
+    MigrationLockTimeoutError,
+    MigrationSettingsError,
+)
+from postroom.migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
 
 __all__ = [
     "alembic_config",

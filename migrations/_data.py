@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from migrations._migrator import Migrator
+from postroom.migrations._migrator import Migrator
 
 __all__ = ["assert_rows_survive"]
 

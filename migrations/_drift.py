@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from migrations._api import mapped_errors, resolve_settings, sync_url
-from migrations._errors import MigrationDriftError, MigrationSettingsError
-from migrations._metadata import framework_metadata
-from migrations._settings import MigrationSettings
+from postroom.errors import MigrationDriftError, MigrationSettingsError
+from postroom.migrations._api import mapped_errors, resolve_settings, sync_url
+from postroom.migrations._metadata import framework_metadata
+from postroom.migrations._settings import MigrationSettings
 
 __all__ = ["check_drift", "compare_to_models"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from connectors._heartbeat import heartbeat_table
-from inbox._table import inbox_table
-from migrations._settings import MigrationSettings
-from outbox._table import outbox_table, retained_outbox_table
+from postroom.connectors._heartbeat import heartbeat_table
+from postroom.inbox._table import inbox_table
+from postroom.migrations._settings import MigrationSettings
+from postroom.outbox._table import outbox_table, retained_outbox_table
 
 __all__ = ["framework_metadata"]
 
@@ -29,7 +29,7 @@ def framework_metadata(
     if settings is None:
         settings = MigrationSettings(schema=schema)
     elif schema is not None and schema != settings.schema:
-        from migrations._errors import MigrationSettingsError
+        from postroom.errors import MigrationSettingsError
 
         raise MigrationSettingsError(
             f"schema={schema!r} disagrees with settings.schema={settings.schema!r}"

@@ -16,9 +16,9 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import Script, ScriptDirectory
 
-from migrations._api import sync_url
-from migrations._errors import MigrationError, MigrationSettingsError
-from migrations._snapshot import schema_snapshot
+from postroom.errors import MigrationError, MigrationSettingsError
+from postroom.migrations._api import sync_url
+from postroom.migrations._snapshot import schema_snapshot
 
 __all__ = ["Migrator"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
+from postroom.migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
 
 __all__ = ["migration_settings"]
 

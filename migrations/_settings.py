@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from migrations._errors import MigrationSettingsError
+from postroom.errors import MigrationSettingsError
 
 __all__ = ["SETTINGS_ATTRIBUTE", "VERSION_TABLE", "MigrationSettings"]
 
@@ -105,7 +105,7 @@ class MigrationSettings:
         ``ConnectorConfig.from_url(name, url, **settings.connector_options())`` makes the
         relay read the same schema, table and header columns the migrations created.
         """
-        from connectors import DEFAULT_HEADER_FIELDS
+        from postroom.connectors import DEFAULT_HEADER_FIELDS
 
         return {
             "schema": self.schema or "public",

@@ -13,8 +13,8 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from migrations._api import sync_url
-from migrations._errors import MigrationError, MigrationSettingsError
+from postroom.errors import MigrationError, MigrationSettingsError
+from postroom.migrations._api import sync_url
 
 __all__ = ["PostgresServer", "ThrowawayDatabase"]
 

@@ -16,7 +16,7 @@ from alembic import context
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-from migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
+from postroom.migrations._settings import SETTINGS_ATTRIBUTE, MigrationSettings
 
 config = context.config
 settings: MigrationSettings = config.attributes.get(SETTINGS_ATTRIBUTE) or MigrationSettings(

@@ -26,8 +26,8 @@ import pytest
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from migrations._migrator import Migrator
-    from migrations._throwaway import PostgresServer, ThrowawayDatabase
+    from postroom.migrations._migrator import Migrator
+    from postroom.migrations._throwaway import PostgresServer, ThrowawayDatabase
 
 URL_OPTION = "--postroom-database-url"
 URL_ENV = "POSTROOM_TEST_DATABASE_URL"
@@ -54,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def postroom_postgres_server(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
     """The server test databases are made on (given by URL, or embedded, started lazily)."""
-    from migrations._throwaway import PostgresServer
+    from postroom.migrations._throwaway import PostgresServer
 
     url = request.config.getoption(URL_OPTION) or os.environ.get(URL_ENV)
     if url:
@@ -67,7 +67,7 @@ def postroom_postgres_server(request: pytest.FixtureRequest) -> Iterator[Postgre
         finally:
             server.close()
         return
-    from connectors import EmbeddedPostgres
+    from postroom.devstack import EmbeddedPostgres
 
     embedded = EmbeddedPostgres().start()
     try:
@@ -113,7 +113,7 @@ def postroom_migrator(
     postroom_database: ThrowawayDatabase,
 ) -> Iterator[Migrator]:
     """A ``Migrator`` running your revisions on this test's throwaway database."""
-    from migrations._migrator import Migrator
+    from postroom.migrations._migrator import Migrator
 
     driver = str(request.config.getini("postroom_database_driver"))
     migrator = Migrator(postroom_alembic_config, postroom_database.url_for(driver))

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from outbox._errors import InvalidEventError, PayloadTooLargeError
-from outbox._uuid7 import uuid7
+from postroom.errors import InvalidEventError, PayloadTooLargeError
+from postroom.outbox._uuid7 import uuid7
 
 __all__ = ["DEFAULT_MAX_PAYLOAD_BYTES", "Event"]
 

@@ -26,9 +26,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from outbox._errors import InvalidEventError
-from outbox._event import Event
-from outbox._table import (
+from postroom.errors import InvalidEventError, OutboxConfigError
+from postroom.outbox._event import Event
+from postroom.outbox._table import (
     DEFAULT_OUTBOX_TABLE,
     RETAINED_OUTBOX_TABLE,
     outbox_table,
@@ -92,7 +92,7 @@ class Outbox:
         schema: str | None = None,
     ) -> None:
         if mode not in get_args(OutboxMode):
-            raise InvalidEventError(
+            raise OutboxConfigError(
                 f"mode must be one of {', '.join(get_args(OutboxMode))}, got {mode!r}"
             )
         self.mode: OutboxMode = mode

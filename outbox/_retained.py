@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from outbox._errors import InvalidEventError
-from outbox._table import RETAINED_OUTBOX_TABLE
+from postroom.errors import OutboxConfigError
+from postroom.outbox._table import RETAINED_OUTBOX_TABLE
 
 __all__ = ["create_retained_partitions", "drop_retained_partitions", "maintain_retained_outbox"]
 
@@ -39,7 +39,7 @@ def create_retained_partitions(
     Existing partitions are left alone. Returns the names of the partitions created.
     """
     if days < 1:
-        raise InvalidEventError(f"days must be at least 1, got {days}")
+        raise OutboxConfigError(f"days must be at least 1, got {days}")
     first = start or datetime.now(UTC).date()
     created = []
     for offset in range(days):
@@ -71,7 +71,7 @@ def drop_retained_partitions(
 ) -> list[str]:
     """Drop every daily partition whose whole day ends at or before ``older_than``."""
     if older_than.tzinfo is None:
-        raise InvalidEventError("older_than must be a timezone-aware datetime")
+        raise OutboxConfigError("older_than must be a timezone-aware datetime")
     partitions = connection.execute(
         sa.text(
             "SELECT child.relname FROM pg_inherits "
@@ -105,7 +105,7 @@ def maintain_retained_outbox(
 ) -> tuple[list[str], list[str]]:
     """Create the coming days' partitions and drop those past ``retention``."""
     if retention <= timedelta(0):
-        raise InvalidEventError(f"retention must be positive, got {retention}")
+        raise OutboxConfigError(f"retention must be positive, got {retention}")
     moment = now or datetime.now(UTC)
     created = create_retained_partitions(
         connection, start=moment.date(), days=days_ahead, table=table, schema=schema

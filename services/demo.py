@@ -22,12 +22,13 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-import migrations
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource, ensure_topics
-from connectors._processes import free_port, pid_alive
-from inbox import InboxConfig, InboxWorker
-from services import auth, users
-from services.users._handlers import TOPIC
+from postroom import migrations
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.devstack import EmbeddedStack
+from postroom.devstack._processes import free_port, pid_alive
+from postroom.inbox import InboxConfig, InboxWorker
+from postroom.services import auth, users
+from postroom.services.users._handlers import TOPIC
 
 __all__ = ["run_demo"]
 

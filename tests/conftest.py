@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import migrations
-from connectors import EmbeddedStack
+from postroom import migrations
+from postroom.devstack import EmbeddedStack
 
 _names = itertools.count()
 

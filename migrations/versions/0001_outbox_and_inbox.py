@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from migrations._revision_context import migration_settings
+from postroom.migrations._revision_context import migration_settings
 
 revision = "0001"
 down_revision = None

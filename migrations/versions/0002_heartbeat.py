@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from migrations._revision_context import migration_settings
+from postroom.migrations._revision_context import migration_settings
 
 revision = "0002"
 down_revision = "0001"

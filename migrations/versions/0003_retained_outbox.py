@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from migrations._revision_context import migration_settings
+from postroom.migrations._revision_context import migration_settings
 
 revision = "0003"
 down_revision = "0002"
@@ -30,7 +30,7 @@ def _schema() -> str | None:
 
 
 def upgrade() -> None:
-    from outbox._retained import create_retained_partitions
+    from postroom.outbox._retained import create_retained_partitions
 
     schema = _schema()
     op.create_table(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from migrations._revision_context import migration_settings
+from postroom.migrations._revision_context import migration_settings
 
 revision = "0004"
 down_revision = "0003"

@@ -16,8 +16,8 @@ from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
-from outbox import Event, publish, uuid7
-from services.auth._tables import credential
+from postroom.outbox import Event, publish, uuid7
+from postroom.services.auth._tables import credential
 
 __all__ = ["Registration", "create_app"]
 

@@ -1,7 +1,7 @@
 """users: builds a profile from every ``UserRegistered`` event, through its inbox."""
 
-from services.users._app import create_app
-from services.users._handlers import registry
-from services.users._tables import create_tables, profile
+from postroom.services.users._app import create_app
+from postroom.services.users._handlers import registry
+from postroom.services.users._tables import create_tables, profile
 
 __all__ = ["create_app", "create_tables", "profile", "registry"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel
 
-from services.users._tables import profile
+from postroom.services.users._tables import profile
 
 __all__ = ["Profile", "create_app"]
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from inbox import HandlerRegistry, InboxMessage
-from services.users._tables import profile
+from postroom.inbox import HandlerRegistry, InboxMessage
+from postroom.services.users._tables import profile
 
 __all__ = ["TOPIC", "registry"]
 

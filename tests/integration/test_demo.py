@@ -8,7 +8,7 @@ import io
 import pytest
 from rich.console import Console
 
-from services.demo import run_demo
+from postroom.services.demo import run_demo
 
 
 @pytest.mark.slow

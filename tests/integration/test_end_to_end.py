@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from sqlalchemy.orm import Session
 
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource, ensure_topics
-from inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker
-from outbox import Event, publish
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker
+from postroom.outbox import Event, publish
 from tests.integration.conftest import eventually
 
 TOPIC = "outbox.event.order"
@@ -65,7 +66,7 @@ def pipeline(
 ) -> Iterator[Pipeline]:
     """Both producer paths of the relay (Java batch producer, kafka-python) must behave
     identically, so every test here runs on each."""
-    import migrations
+    from postroom import migrations
 
     producer: str = request.param
     name = f"e2e_{producer.replace('-', '_')}"

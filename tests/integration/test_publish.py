@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
-from outbox import Event, InvalidEventError, publish
+from postroom.outbox import Event, InvalidEventError, publish
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectors import EmbeddedStack, ensure_topics
+from postroom.connectors import ensure_topics
+from postroom.devstack import EmbeddedStack
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -22,7 +23,7 @@ def test_the_synopsis_carries_a_registration_from_auth_to_users(
 ) -> None:
     auth_url = stack.postgres.create_database("readme_auth")
     users_url = stack.postgres.create_database("readme_users")
-    import migrations
+    from postroom import migrations
 
     for url in (auth_url, users_url):
         migrations.upgrade(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.cli import build_parser
+from postroom.cli import build_parser
 
 
 def test_every_command_group_registers() -> None:
@@ -34,7 +34,7 @@ def test_dlq_and_inbox_commands_register() -> None:
 
 
 def test_a_postroom_error_is_one_clear_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    from connectors.cli import main
+    from postroom.cli import main
 
     code = main(["connector", "render", "auth", "--database-url", "postgresql://localhost"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors import ConnectorConfig, ConnectorConfigError
+from postroom.connectors import ConnectorConfig, ConnectorConfigError
 
 
 def test_renders_the_postgres_connector_with_the_outbox_event_router(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import pytest
 
-from inbox import decode_record
-from outbox import UndecodableMessageError
+from postroom.errors import UndecodableMessageError
+from postroom.inbox import decode_record
 
 
 class Record(NamedTuple):

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from outbox import Event, InvalidEventError, PayloadTooLargeError, PostroomError, uuid7
+from postroom.errors import PostroomError
+from postroom.outbox import Event, InvalidEventError, PayloadTooLargeError, uuid7
 
 
 def make(**overrides: object) -> Event:

@@ -31,4 +31,14 @@ def test_a_project_with_its_own_migrations_package_still_runs_its_tests(tmp_path
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
-    assert "Postroom's pytest plugin is disabled" in result.stdout + result.stderr
+    assert "disabled" not in result.stdout + result.stderr
+
+
+def test_the_plugin_loads_beside_a_users_own_migrations_and_services(tmp_path: Path) -> None:
+    for package in ("migrations", "services"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+
+    result = run_pytest(tmp_path, "--help")
+
+    assert "--postroom-database-url" in result.stdout

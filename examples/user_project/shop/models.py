@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-import migrations
+from postroom import migrations
 
 metadata = sa.MetaData()
 

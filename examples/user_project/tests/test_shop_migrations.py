@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from shop.models import all_models
 
-import migrations
+from postroom import migrations
 
 
 def test_every_revision_of_the_shop_and_of_postroom_goes_up_down_and_up(

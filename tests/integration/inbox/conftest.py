@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from kafka import KafkaProducer
 from sqlalchemy.orm import Session
 
-from connectors import EmbeddedStack, ensure_topics
-from inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker
-from outbox import uuid7
+from postroom.connectors import ensure_topics
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker
+from postroom.outbox import uuid7
 
 _topics = itertools.count()
 

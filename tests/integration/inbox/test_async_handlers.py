@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from connectors import EmbeddedStack
-from inbox import AsyncInboxProcessor, HandlerRegistry, InboxMessage
-from outbox import InboxError
+from postroom.devstack import EmbeddedStack
+from postroom.errors import InboxError
+from postroom.inbox import AsyncInboxProcessor, HandlerRegistry, InboxMessage
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import Producer, Reader, Running, new_topic, relay_record
 

@@ -10,11 +10,11 @@ from typing import Any, Protocol
 import pytest
 from sqlalchemy.orm import Session
 
-from connectors import EmbeddedStack
-from inbox import HandlerRegistry, InboxMessage, RetryPolicy
-from inbox._dlq import read_dead_letters
-from inbox.testing import MemoryInbox, record_for
-from outbox import Event
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxMessage, RetryPolicy
+from postroom.inbox._dlq import read_dead_letters
+from postroom.inbox.testing import MemoryInbox, record_for
+from postroom.outbox import Event
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import Producer, Reader, Running, new_topic, record_effect
 

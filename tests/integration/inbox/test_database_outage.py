@@ -11,9 +11,9 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from connectors import EmbeddedStack
-from inbox import HandlerRegistry, InboxConfig, InboxWorker
-from outbox import InboxError
+from postroom.devstack import EmbeddedStack
+from postroom.errors import InboxError
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxWorker
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import (
     FAST,

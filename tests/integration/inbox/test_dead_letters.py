@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.orm import Session
 
-from connectors import EmbeddedStack
-from connectors.cli import main
-from inbox import HandlerRegistry, InboxMessage
-from inbox._dlq import read_dead_letters
+from postroom.cli import main
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxMessage
+from postroom.inbox._dlq import read_dead_letters
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import Producer, Reader, Running, new_topic, record_effect
 

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from sqlalchemy.orm import Session
 
-import migrations
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource, ensure_topics
-from connectors._processes import stop_pid
-from inbox import HandlerRegistry
-from outbox import Event, publish
+from postroom import migrations
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.devstack import EmbeddedStack
+from postroom.devstack._processes import stop_pid
+from postroom.inbox import HandlerRegistry
+from postroom.outbox import Event, publish
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import (
     Producer,

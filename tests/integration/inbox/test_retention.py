@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-import migrations
-from inbox import InboxRetention, retention_horizon
+from postroom import migrations
+from postroom.inbox import InboxRetention, retention_horizon
 from tests.integration.inbox.conftest import Reader
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -85,7 +85,7 @@ def test_the_retention_index_migrates_down_and_up_again(reader: Reader) -> None:
 def test_postroom_inbox_purge_deletes_old_rows(
     reader: Reader, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from connectors.cli import main
+    from postroom.cli import main
 
     insert_rows(reader.engine, 4, timedelta(days=400))
     insert_rows(reader.engine, 2, timedelta(0))

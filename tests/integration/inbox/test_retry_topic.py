@@ -9,8 +9,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from connectors import EmbeddedStack
-from inbox import HandlerRegistry, InboxMessage
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import HandlerRegistry, InboxMessage
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import Producer, Reader, Running, new_topic, record_effect
 

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from inbox import HandlerRegistry, InboxMessage
-from inbox.testing import MemoryInbox
-from outbox import Event
+from postroom.inbox import HandlerRegistry, InboxMessage
+from postroom.inbox.testing import MemoryInbox
+from postroom.outbox import Event
 from tests.integration.inbox.conftest import Reader
 
 

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.orm import Session
 
-from inbox import HandlerRegistry, InboxMessage, InboxProcessor
+from postroom.inbox import HandlerRegistry, InboxMessage, InboxProcessor
 from tests.integration.inbox.conftest import Reader, record_effect
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -80,7 +80,7 @@ def test_the_inbox_works_without_opentelemetry_installed(reader: Reader) -> None
     script = f"""
 import sys, uuid
 sys.modules["opentelemetry"] = None
-from inbox import HandlerRegistry, InboxMessage, InboxProcessor, Outcome
+from postroom.inbox import HandlerRegistry, InboxMessage, InboxProcessor, Outcome
 import sqlalchemy as sa
 registry = HandlerRegistry()
 registry.on("OrderPlaced")(lambda session, message: None)

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from inbox.testing import MemoryInbox
-from outbox import Event
-from services.users import create_tables, profile, registry
+from postroom.inbox.testing import MemoryInbox
+from postroom.outbox import Event
+from postroom.services.users import create_tables, profile, registry
 
 
 @pytest.fixture

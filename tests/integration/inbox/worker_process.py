@@ -17,7 +17,7 @@ import sys
 
 import sqlalchemy as sa
 
-from inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker, Outcome
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker, Outcome
 from tests.integration.inbox.conftest import FAST, record_effect
 
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 from alembic.config import Config
 
-import migrations
-from connectors import EmbeddedStack
+from postroom import migrations
+from postroom.devstack import EmbeddedStack
 
 SYSTEM_PG_URL = os.environ.get(
     "POSTROOM_SYSTEM_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

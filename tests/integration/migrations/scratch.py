@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic.config import Config
 
-import migrations
+from postroom import migrations
 
 SOURCE = Path(migrations.__file__).parent
 

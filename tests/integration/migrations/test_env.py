@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-import migrations
+from postroom import migrations
 
 
 async def test_an_async_url_migrates_from_inside_a_running_event_loop(

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-import migrations
-from connectors.cli import main
+from postroom import migrations
+from postroom.cli import main
 
 
 def test_the_cli_upgrades_reports_checks_and_downgrades(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import migrations
+from postroom import migrations
 from tests.integration.migrations.scratch import config_for, revisions_plus
 
 FIRST = "0001"

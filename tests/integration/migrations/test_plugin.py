@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import migrations
-from connectors import EmbeddedStack
+from postroom import migrations
+from postroom.devstack import EmbeddedStack
 from tests.integration.migrations.conftest import SYSTEM_PG_URL
 
 ROOT = Path(__file__).parents[3]

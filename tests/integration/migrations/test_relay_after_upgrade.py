@@ -15,15 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from kafka import KafkaConsumer, TopicPartition
 
-import migrations
-from connectors import (
+from postroom import migrations
+from postroom.connectors import (
     ConnectorConfig,
-    EmbeddedStack,
     Relay,
     RelaySource,
     ensure_replication,
     ensure_topics,
 )
+from postroom.devstack import EmbeddedStack
 
 SETTINGS = migrations.MigrationSettings(
     schema="orders", outbox_table="order_outbox", extra_header_columns={"region": "region"}

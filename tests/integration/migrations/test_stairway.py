@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-import migrations
+from postroom import migrations
 
 CUSTOM = migrations.MigrationSettings(
     schema="billing",

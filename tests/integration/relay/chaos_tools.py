@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.orm import Session
 
-from outbox import Event, publish
+from postroom.outbox import Event, publish
 
 
 @dataclass

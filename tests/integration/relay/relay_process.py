@@ -11,16 +11,16 @@ import threading
 import time
 from pathlib import Path
 
-from connectors._processes import stop_pid
+from postroom.devstack._processes import stop_pid
 
 
 class RelayProcess:
-    """``python -m connectors.cli relay ...``, its output collected, stopped by PID."""
+    """``python -m postroom.cli relay ...``, its output collected, stopped by PID."""
 
     def __init__(
         self, sources: dict[str, str], bootstrap_servers: str, state_dir: Path, *extra: str
     ) -> None:
-        self.command = [sys.executable, "-m", "connectors.cli", "relay"]
+        self.command = [sys.executable, "-m", "postroom.cli", "relay"]
         for name, url in sources.items():
             self.command += ["--source", f"{name}={url}"]
         self.command += ["--bootstrap-servers", bootstrap_servers, "--state-dir", str(state_dir)]

@@ -1,6 +1,6 @@
 """Crash safety of the relay, with real PostgreSQL, real Debezium and a real broker.
 
-The relay runs as its own OS process (``python -m connectors.cli relay``). Events are
+The relay runs as its own OS process (``python -m postroom.cli relay``). Events are
 written to two service databases while the relay is killed with SIGKILL three times,
 while PostgreSQL restarts and while the broker is frozen for 10 s. Afterwards every
 committed event must be on Kafka (0 lost), in order per aggregate; duplicates are
@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import migrations
-from connectors import EmbeddedBroker, EmbeddedPostgres, EmbeddedStack
+from postroom import migrations
+from postroom.devstack import EmbeddedBroker, EmbeddedPostgres, EmbeddedStack
 from tests.integration.relay.chaos_tools import (
     Collector,
     Writer,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from connectors import ConnectorConfig, ConnectorValidationError, validate_connector
-from connectors.cli import main
+from postroom.cli import main
+from postroom.connectors import ConnectorConfig, ConnectorValidationError, validate_connector
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 

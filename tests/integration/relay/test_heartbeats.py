@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource
+from postroom.connectors import ConnectorConfig, Relay, RelaySource
+from postroom.devstack import EmbeddedStack
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 

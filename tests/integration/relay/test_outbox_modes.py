@@ -18,9 +18,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-import migrations
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource
-from outbox import Event, Outbox, OutboxMode
+from postroom import migrations
+from postroom.connectors import ConnectorConfig, Relay, RelaySource
+from postroom.devstack import EmbeddedStack
+from postroom.outbox import Event, Outbox, OutboxMode
 from tests.integration.relay.conftest import Produced, wait_for_ids
 
 MODES: tuple[OutboxMode, ...] = ("table", "retain", "wal-message")

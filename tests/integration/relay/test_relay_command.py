@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from connectors import ConnectorConfig, EmbeddedStack, ensure_replication
-from connectors.cli import main
-from outbox import Event, publish
+from postroom.cli import main
+from postroom.connectors import ConnectorConfig, ensure_replication
+from postroom.devstack import EmbeddedStack
+from postroom.outbox import Event, publish
 from tests.integration.relay.conftest import read_topic, wait_for_ids
 from tests.integration.relay.relay_process import RelayProcess
 

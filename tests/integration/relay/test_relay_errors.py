@@ -12,9 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from connectors import (
+from postroom.connectors import (
     ConnectorConfig,
-    EmbeddedStack,
     MissingPrivilegeError,
     Relay,
     RelaySource,
@@ -23,8 +22,10 @@ from connectors import (
     WalLevelError,
     ensure_replication,
 )
-from connectors._processes import free_port
-from outbox import BrokerUnavailableError, Event, publish
+from postroom.devstack import EmbeddedStack
+from postroom.devstack._processes import free_port
+from postroom.errors import BrokerUnavailableError
+from postroom.outbox import Event, publish
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 

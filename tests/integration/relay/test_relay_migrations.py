@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import migrations
-from connectors import heartbeat_table
-from outbox import outbox_table, retained_outbox_table
+from postroom import migrations
+from postroom.connectors import heartbeat_table
+from postroom.outbox import outbox_table, retained_outbox_table
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 OURS = ("outbox", "outbox_retained", "postroom_heartbeat")

@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from connectors.cli import main
-from outbox import (
+from postroom.cli import main
+from postroom.outbox import (
     Event,
-    InvalidEventError,
     Outbox,
+    OutboxConfigError,
     create_retained_partitions,
     maintain_retained_outbox,
 )
@@ -80,12 +80,12 @@ def test_maintenance_drops_whole_old_days_and_keeps_the_rest(new_database: MakeD
 
 def test_maintenance_refuses_a_non_positive_retention(new_database: MakeDatabase) -> None:
     _, engine = new_database("retain")
-    with engine.begin() as connection, pytest.raises(InvalidEventError, match="retention"):
+    with engine.begin() as connection, pytest.raises(OutboxConfigError, match="retention"):
         maintain_retained_outbox(connection, retention=timedelta(0))
 
 
 def test_an_unknown_mode_is_refused() -> None:
-    with pytest.raises(InvalidEventError, match="mode must be one of table, retain, wal-message"):
+    with pytest.raises(OutboxConfigError, match="mode must be one of table, retain, wal-message"):
         Outbox(mode="queue")  # type: ignore[arg-type]
 
 

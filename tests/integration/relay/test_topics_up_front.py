@@ -8,7 +8,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from kafka.admin import KafkaAdminClient
 
-from connectors import ConnectorConfig, EmbeddedStack, Relay, RelaySource
+from postroom.connectors import ConnectorConfig, Relay, RelaySource
+from postroom.devstack import EmbeddedStack
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 

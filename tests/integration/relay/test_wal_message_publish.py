@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
-from outbox import Event, Outbox, publish
+from postroom.outbox import Event, Outbox, publish
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 WAL = Outbox(mode="wal-message")

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 import pytest
 import sqlalchemy as sa
 
-from inbox import (
+from postroom.errors import InboxError, PostroomError
+from postroom.inbox import (
     Failure,
     InboxConfig,
     InboxMessage,
@@ -17,10 +18,9 @@ from inbox import (
     RetryPolicy,
     UnknownSchemaVersionError,
 )
-from inbox._delivery import deliver
-from inbox._processor import AfterCommit
-from inbox._retry_topic import original_headers, retry_headers, retry_state
-from outbox import InboxError, PostroomError
+from postroom.inbox._delivery import deliver
+from postroom.inbox._processor import AfterCommit
+from postroom.inbox._retry_topic import original_headers, retry_headers, retry_state
 
 
 class Record(NamedTuple):

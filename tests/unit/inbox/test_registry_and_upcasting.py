@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from inbox import HandlerRegistry, InboxMessage, UnknownEventTypeError, UnknownSchemaVersionError
+from postroom.inbox import (
+    HandlerRegistry,
+    InboxMessage,
+    UnknownEventTypeError,
+    UnknownSchemaVersionError,
+)
 
 
 def message(

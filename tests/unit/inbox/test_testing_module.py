@@ -8,17 +8,16 @@ import json
 import pytest
 import sqlalchemy as sa
 
-import inbox.testing
-from inbox import HandlerRegistry, decode_record
-from inbox.testing import MemoryInbox, record_for
-from outbox import Event
+from postroom.inbox import HandlerRegistry, decode_record, testing
+from postroom.inbox.testing import MemoryInbox, record_for
+from postroom.outbox import Event
 
 
 def test_all_is_sorted_and_every_name_exists() -> None:
-    exported = inbox.testing.__all__
+    exported = testing.__all__
     assert exported == sorted(exported, key=lambda n: (not n.isupper(), n))
     for name in exported:
-        assert hasattr(inbox.testing, name)
+        assert hasattr(testing, name)
 
 
 def test_an_event_becomes_a_record_shaped_like_the_relays() -> None:

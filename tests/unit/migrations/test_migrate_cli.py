@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.cli import build_parser, main
+from postroom.cli import build_parser, main
 
 
 def test_migrate_is_a_command_with_its_actions() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import migrations
-from connectors import DEFAULT_HEADER_FIELDS, ConnectorConfig
+from postroom import migrations
+from postroom.connectors import DEFAULT_HEADER_FIELDS, ConnectorConfig
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_bad_settings_are_refused_naming_the_setting(
 
 
 def test_settings_errors_are_postroom_errors_and_not_retriable() -> None:
-    from outbox import PostroomError
+    from postroom.errors import PostroomError
 
     with pytest.raises(PostroomError) as failure:
         migrations.MigrationSettings(schema="")
@@ -122,6 +122,6 @@ def test_every_exported_name_has_a_home_and_the_package_imports_lazily() -> None
     import sys
 
     assert sorted(migrations._HOME) == sorted(migrations.__all__)
-    probe = "import sys, migrations.pytest_plugin; print('alembic' in sys.modules)"
+    probe = "import sys, postroom.migrations.pytest_plugin; print('alembic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors import ConnectorConfig, ConnectorConfigError
-from connectors._replication import publication_ddl
+from postroom.connectors import ConnectorConfig, ConnectorConfigError
+from postroom.connectors._replication import publication_ddl
 
 URL = "postgresql://app@db:5432/auth"
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from connectors import ConnectorConfig, KafkaConnectClient, KafkaConnectError
-from connectors.cli import main
+from postroom.cli import main
+from postroom.connectors import ConnectorConfig, KafkaConnectClient, KafkaConnectError
 
 CONFIG = ConnectorConfig.from_url("auth", "postgresql://app:pw@db:5432/auth")
 
@@ -143,7 +143,7 @@ def test_status_command_exits_1_when_a_task_failed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(
-        "connectors._cli._client",
+        "postroom.cli._connector._client",
         lambda args: client(lambda _: httpx.Response(200, json=FAILED_TASK)),
     )
 
@@ -157,7 +157,7 @@ def test_commands_print_connect_errors_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(
-        "connectors._cli._client",
+        "postroom.cli._connector._client",
         lambda args: client(lambda _: httpx.Response(404, json=NOT_FOUND)),
     )
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from kafka.errors import KafkaTimeoutError
 
-from connectors._kafka_sink import KafkaSink
-from outbox import BrokerUnavailableError
+from postroom.connectors._kafka_sink import KafkaSink
+from postroom.errors import BrokerUnavailableError
 
 
 class JavaRecord:

@@ -38,7 +38,7 @@ def _table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> 
 
 
 def _list(args: argparse.Namespace) -> int:
-    from inbox._dlq import dead_letter_topics, read_dead_letters
+    from postroom.inbox._dlq import dead_letter_topics, read_dead_letters
 
     if args.topic is None:
         topics = dead_letter_topics(args.bootstrap_servers)
@@ -70,8 +70,8 @@ def _not_found(exc: Exception) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from inbox._dlq import find_dead_letter, read_dead_letters
-    from inbox._errors import DeadLetterNotFoundError
+    from postroom.errors import DeadLetterNotFoundError
+    from postroom.inbox._dlq import find_dead_letter, read_dead_letters
 
     try:
         letter = find_dead_letter(
@@ -95,8 +95,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from inbox._dlq import find_dead_letter, read_dead_letters, replay
-    from inbox._errors import DeadLetterNotFoundError
+    from postroom.errors import DeadLetterNotFoundError
+    from postroom.inbox._dlq import find_dead_letter, read_dead_letters, replay
 
     letters = read_dead_letters(args.bootstrap_servers, args.topic)
     if args.all:
@@ -125,7 +125,7 @@ def _purge(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from inbox._retention import InboxRetention, retention_horizon
+    from postroom.inbox._retention import InboxRetention, retention_horizon
 
     horizon = (
         timedelta(days=args.horizon_days) if args.horizon_days is not None else retention_horizon()

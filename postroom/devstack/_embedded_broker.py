@@ -10,8 +10,8 @@ import importlib.util
 import subprocess
 from pathlib import Path
 
-from connectors._processes import free_port, stop_pid, wait_for_port
-from outbox._errors import StackError
+from postroom.devstack._processes import free_port, stop_pid, wait_for_port
+from postroom.errors import StackError
 
 __all__ = ["EmbeddedBroker"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from connectors._embedded_broker import EmbeddedBroker
-from connectors._embedded_postgres import EmbeddedPostgres
+from postroom.devstack._embedded_broker import EmbeddedBroker
+from postroom.devstack._embedded_postgres import EmbeddedPostgres
 
 __all__ = ["EmbeddedStack"]
 

@@ -14,8 +14,8 @@ _URL_ENV = "POSTROOM_DATABASE_URL"
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from migrations._errors import MigrationSettingsError
-    from migrations._settings import MigrationSettings
+    from postroom.errors import MigrationSettingsError
+    from postroom.migrations._settings import MigrationSettings
 
     headers: dict[str, str] = {}
     for item in args.header_column or []:
@@ -32,7 +32,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
-    from migrations._errors import MigrationSettingsError
+    from postroom.errors import MigrationSettingsError
 
     url: str | None = args.database_url or os.environ.get(_URL_ENV)
     if required and not url:
@@ -43,7 +43,7 @@ def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
 def _upgrade(args: argparse.Namespace) -> None:
     from alembic import command
 
-    from migrations._api import alembic_config, mapped_errors
+    from postroom.migrations._api import alembic_config, mapped_errors
 
     config = alembic_config(_url(args) or "", settings=_settings(args))
     with mapped_errors(f"upgrade to {args.revision}"):
@@ -53,7 +53,7 @@ def _upgrade(args: argparse.Namespace) -> None:
 def _downgrade(args: argparse.Namespace) -> None:
     from alembic import command
 
-    from migrations._api import alembic_config, mapped_errors
+    from postroom.migrations._api import alembic_config, mapped_errors
 
     config = alembic_config(_url(args) or "", settings=_settings(args))
     with mapped_errors(f"downgrade to {args.revision}"):
@@ -61,7 +61,7 @@ def _downgrade(args: argparse.Namespace) -> None:
 
 
 def _current(args: argparse.Namespace) -> None:
-    from migrations._api import current
+    from postroom.migrations._api import current
 
     revision = current(_url(args) or "", settings=_settings(args))
     print(json.dumps({"current": revision}) if args.json else (revision or "(none)"))
@@ -72,7 +72,7 @@ def _history(args: argparse.Namespace) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from migrations._api import _HERE, current
+    from postroom.migrations._api import _HERE, current
 
     url = _url(args, required=False)
     at = current(url, settings=_settings(args)) if url else None
@@ -101,14 +101,14 @@ def _history(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    from migrations._drift import check_drift
+    from postroom.migrations._drift import check_drift
 
     check_drift(_url(args) or "", settings=_settings(args))
     print("no drift: the database matches the models")
 
 
 def _run(args: argparse.Namespace) -> int:
-    from outbox._errors import PostroomError
+    from postroom.errors import PostroomError
 
     try:
         args.action(args)

@@ -18,8 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from connectors._processes import free_port, stop_pid
-from outbox._errors import StackError
+from postroom.devstack._processes import free_port, stop_pid
+from postroom.errors import StackError
 
 __all__ = ["EmbeddedPostgres"]
 

@@ -9,7 +9,7 @@ __all__ = ["register"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from services.demo import run_demo
+    from postroom.services.demo import run_demo
 
     run_demo(registrations=args.registrations)
     return 0

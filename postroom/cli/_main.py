@@ -1,6 +1,6 @@
 """The ``postroom`` command line.
 
-Each command group lives next to the code it drives and exposes
+Each command group is one module of this package exposing
 ``register(commands: argparse._SubParsersAction) -> None``; ``main`` wires them up.
 A command's handler takes the parsed ``argparse.Namespace`` and returns an exit code.
 """
@@ -8,20 +8,15 @@ A command's handler takes the parsed ``argparse.Namespace`` and returns an exit 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 
-__all__ = ["main"]
+from postroom.cli import _connector, _demo, _inbox, _migrate, _relay
 
-#: Modules whose ``register(commands)`` adds subcommands, in help order.
-COMMAND_MODULES = [
-    "services._cli",
-    "connectors._relay_cli",
-    "connectors._cli",
-    "inbox._cli",
-    "migrations._cli",
-]
+__all__ = ["build_parser", "main"]
+
+#: Command groups, in help order.
+COMMAND_GROUPS = [_demo, _relay, _connector, _inbox, _migrate]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,14 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+    for group in COMMAND_GROUPS:
+        group.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command. A ``PostroomError`` is reported as one ``error:`` line, exit 2."""
-    from outbox._errors import PostroomError
+    from postroom.errors import PostroomError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -47,7 +42,3 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

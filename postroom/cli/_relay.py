@@ -4,7 +4,7 @@ and ``postroom retain maintain`` (daily partitions of the ``retain`` outbox mode
 ``postroom relay`` runs the Debezium engines in threads (``engine.run()`` blocks inside
 Java and ignores signals); SIGTERM or SIGINT sets an event, the main thread closes every
 engine, which commits the offsets of what the broker acknowledged, and exits 0. It is
-also the process the crash tests start and kill: ``python -m connectors.cli relay ...``.
+also the process the crash tests start and kill: ``python -m postroom.cli relay ...``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from outbox._errors import PostroomError
+from postroom.errors import PostroomError
 
 __all__ = ["register"]
 
 
 def _sources(args: argparse.Namespace) -> list[Any]:
-    from connectors._connector_config import ConnectorConfig
-    from connectors._relay import RelaySource
+    from postroom.connectors._connector_config import ConnectorConfig
+    from postroom.connectors._relay import RelaySource
 
     sources = []
     for spec in args.source:
@@ -52,7 +52,7 @@ def _say(message: str) -> None:
 
 
 def _relay(args: argparse.Namespace) -> int:
-    from connectors._relay import Relay
+    from postroom.connectors._relay import Relay
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -75,7 +75,7 @@ def _relay(args: argparse.Namespace) -> int:
 
 
 def _slot_list(args: argparse.Namespace) -> int:
-    from connectors._slots import list_slots
+    from postroom.connectors._slots import list_slots
 
     slots = list_slots(args.database_url)
     if args.json:
@@ -99,7 +99,7 @@ def _slot_list(args: argparse.Namespace) -> int:
 
 
 def _slot_drop(args: argparse.Namespace) -> int:
-    from connectors._slots import drop_slot
+    from postroom.connectors._slots import drop_slot
 
     slot = drop_slot(args.database_url, args.name, force=args.force)
     if slot.unconsumed_bytes:
@@ -116,7 +116,7 @@ def _retain_maintain(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from outbox._retained import maintain_retained_outbox
+    from postroom.outbox._retained import maintain_retained_outbox
 
     url = args.database_url
     if url.startswith("postgresql://"):

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from connectors._connector_config import ConnectorConfig
+from postroom.connectors._connector_config import ConnectorConfig
 
 __all__ = ["register"]
 
@@ -32,7 +32,7 @@ def _print(document: object) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from connectors._validate import validate_connector
+    from postroom.connectors._validate import validate_connector
 
     config = _config(args)
     if args.validate:
@@ -42,13 +42,13 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from connectors._kafka_connect import KafkaConnectClient
+    from postroom.connectors._kafka_connect import KafkaConnectClient
 
     return KafkaConnectClient(args.connect_url)
 
 
 def _register(args: argparse.Namespace) -> int:
-    from connectors._validate import validate_connector
+    from postroom.connectors._validate import validate_connector
 
     config = _config(args)
     if args.validate:

@@ -1,0 +1,261 @@
+"""The one exception tree of Postroom, drawn once, here.
+
+Every error Postroom raises derives from ``PostroomError``. Driver and broker errors are
+mapped into this tree once, at the boundary where they happen, and each carries a
+``retriable`` flag: ``True`` when trying the same thing again later may succeed. Each
+package exports its own base (``outbox.OutboxError``, ``inbox.InboxError``,
+``connectors.RelayError``, ``migrations.MigrationError``, ``devstack.StackError``).
+A test reads this drawing and checks it against the classes and their flags.
+
+    PostroomError
+    ├── ConfigurationError                 a setting or argument is invalid; names it (ValueError)
+    │   ├── OutboxConfigError              bad Outbox(...) mode/table, retention arguments
+    │   ├── InboxConfigError               bad InboxConfig(...) or retry policy
+    │   ├── ConnectorConfigError           bad ConnectorConfig(...) setting
+    │   │   └── ConnectorValidationError   Debezium/Connect validate() refused keys; .errors
+    │   └── MigrationSettingsError         bad migration settings or arguments; nothing ran
+    ├── OutboxError                        the write side refused an event
+    │   ├── InvalidEventError              bad input to Event / publish (ValueError)
+    │   │   └── PayloadTooLargeError       the serialised payload is above the limit
+    │   └── CaptureMissingError            no slot/publication captures this outbox
+    ├── StackError                         a local development server failed to start or stop
+    ├── KafkaConnectError                  the Connect REST API said no; .status (409/5xx retriable)
+    ├── RelayError                         the change-data-capture relay failed
+    │   ├── BrokerUnavailableError         Kafka did not acknowledge in time [retriable]
+    │   ├── WalLevelError                  wal_level is not logical
+    │   ├── MissingPrivilegeError          no REPLICATION / table privilege; says which GRANT
+    │   ├── StaleOffsetsError              offsets from another database/slot; never reset
+    │   ├── SlotInUseError                 another consumer holds the slot [retriable]
+    │   ├── UnconsumedWalError             a slot to drop still holds unread WAL
+    │   └── ModeMismatchError              relay or writer disagrees with the database's record
+    ├── InboxError                         the consuming side failed
+    │   ├── UndecodableMessageError        a record that can never be handled
+    │   │   ├── MalformedMessageError      bad JSON or headers; dead-letter reason "malformed"
+    │   │   └── OversizedMessageError      too big; dead-letter reason "oversized"
+    │   ├── UnknownEventTypeError          dead-letter reason "unknown-event-type"
+    │   ├── UnknownSchemaVersionError      dead-letter reason "unknown-schema-version"
+    │   └── DeadLetterNotFoundError        postroom dlq show/replay found nothing
+    └── MigrationError                     a migration could not run as asked
+        ├── MigrationLockTimeoutError      a DDL hit lock_timeout; nothing applied [retriable]
+        └── MigrationDriftError            models and revisions disagree; .differences
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "BrokerUnavailableError",
+    "CaptureMissingError",
+    "ConfigurationError",
+    "ConnectorConfigError",
+    "ConnectorValidationError",
+    "DeadLetterNotFoundError",
+    "InboxConfigError",
+    "InboxError",
+    "InvalidEventError",
+    "KafkaConnectError",
+    "MalformedMessageError",
+    "MigrationDriftError",
+    "MigrationError",
+    "MigrationLockTimeoutError",
+    "MigrationSettingsError",
+    "MissingPrivilegeError",
+    "ModeMismatchError",
+    "OutboxConfigError",
+    "OutboxError",
+    "OversizedMessageError",
+    "PayloadTooLargeError",
+    "PostroomError",
+    "RelayError",
+    "SlotInUseError",
+    "StackError",
+    "StaleOffsetsError",
+    "UnconsumedWalError",
+    "UndecodableMessageError",
+    "UnknownEventTypeError",
+    "UnknownSchemaVersionError",
+    "WalLevelError",
+]
+
+
+class PostroomError(Exception):
+    """Base of every error Postroom raises."""
+
+    retriable: bool = False
+
+    def __init__(self, message: str, *, retriable: bool | None = None) -> None:
+        super().__init__(message)
+        if retriable is not None:
+            self.retriable = retriable
+
+
+# -- configuration ---------------------------------------------------------------------
+
+
+class ConfigurationError(PostroomError, ValueError):
+    """A setting or argument is invalid; the message names it. Nothing was done."""
+
+
+class OutboxConfigError(ConfigurationError):
+    """An ``Outbox(...)`` setting or a retained-outbox maintenance argument is invalid."""
+
+
+class InboxConfigError(ConfigurationError):
+    """An ``InboxConfig(...)`` or ``RetryPolicy(...)`` setting is invalid."""
+
+
+class ConnectorConfigError(ConfigurationError):
+    """A connector setting is invalid; the message names the setting."""
+
+
+class ConnectorValidationError(ConnectorConfigError):
+    """Debezium's (or Kafka Connect's) own validation refused the rendered configuration.
+
+    ``errors`` maps each refused option (as Debezium names it) to its messages.
+    """
+
+    def __init__(self, connector: str, errors: Mapping[str, list[str]]) -> None:
+        self.errors = dict(errors)
+        lines = "; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in sorted(self.errors.items()))
+        super().__init__(f"connector {connector!r} is invalid: {lines}")
+
+
+class MigrationSettingsError(ConfigurationError):
+    """A migration setting or argument is invalid; the message names it. Nothing ran."""
+
+
+# -- the write side --------------------------------------------------------------------
+
+
+class OutboxError(PostroomError):
+    """The write side refused an event; nothing was written."""
+
+
+class InvalidEventError(OutboxError, ValueError):
+    """An event that can not be published as given; nothing was written."""
+
+
+class PayloadTooLargeError(InvalidEventError):
+    """The serialised payload exceeds the configured maximum size."""
+
+
+class CaptureMissingError(OutboxError):
+    """No replication slot or publication captures this outbox: an event written now
+    would never reach Kafka. The message names the command that puts capture in place."""
+
+
+# -- local servers and Kafka Connect ---------------------------------------------------
+
+
+class StackError(PostroomError):
+    """A local development server (PostgreSQL, Kafka, Connect) failed to start or stop."""
+
+
+class KafkaConnectError(PostroomError):
+    """A Kafka Connect REST call failed; ``status`` is the HTTP status (0: unreachable)."""
+
+    def __init__(self, message: str, *, status: int, retriable: bool | None = None) -> None:
+        super().__init__(message, retriable=retriable)
+        self.status = status
+
+
+# -- the relay -------------------------------------------------------------------------
+
+
+class RelayError(PostroomError):
+    """The change-data-capture relay failed."""
+
+
+class BrokerUnavailableError(RelayError):
+    """The Kafka broker did not acknowledge records in time."""
+
+    retriable = True
+
+
+class WalLevelError(RelayError):
+    """The database does not run with ``wal_level=logical``."""
+
+
+class MissingPrivilegeError(RelayError):
+    """The connector's database role lacks REPLICATION or a table privilege."""
+
+
+class StaleOffsetsError(RelayError):
+    """Stored source offsets point past what this database's slot can deliver."""
+
+
+class SlotInUseError(RelayError):
+    """Another replication client holds the connector's slot."""
+
+    retriable = True
+
+
+class UnconsumedWalError(RelayError):
+    """A slot about to be dropped still holds WAL its relay has not confirmed."""
+
+
+class ModeMismatchError(RelayError):
+    """A relay or writer is configured differently from what the database recorded."""
+
+
+# -- the read side ---------------------------------------------------------------------
+
+
+class InboxError(PostroomError):
+    """The consuming side failed."""
+
+
+class UndecodableMessageError(InboxError):
+    """A Kafka record that can never be decoded into an inbox message."""
+
+    reason = "undecodable"
+
+
+class MalformedMessageError(UndecodableMessageError):
+    """Bad JSON, a missing or invalid ``id``/``eventType`` header, a header not UTF-8."""
+
+    reason = "malformed"
+
+
+class OversizedMessageError(UndecodableMessageError):
+    """A record larger than the consumer's ``max_message_bytes``."""
+
+    reason = "oversized"
+
+
+class UnknownEventTypeError(InboxError):
+    """No handler for the event type, and the type is not declared ignored."""
+
+    reason = "unknown-event-type"
+
+
+class UnknownSchemaVersionError(InboxError):
+    """A schema version newer than the handler's, or one no upcaster chain reaches."""
+
+    reason = "unknown-schema-version"
+
+
+class DeadLetterNotFoundError(InboxError):
+    """No dead letter at the given topic/partition/offset."""
+
+
+# -- migrations ------------------------------------------------------------------------
+
+
+class MigrationError(PostroomError):
+    """A migration could not run as asked."""
+
+
+class MigrationLockTimeoutError(MigrationError):
+    """A revision could not get its lock within ``lock_timeout``; nothing of it was applied."""
+
+    retriable = True
+
+
+class MigrationDriftError(MigrationError):
+    """The tables in the database differ from the models; ``differences`` lists how."""
+
+    def __init__(self, message: str, *, differences: list[str]) -> None:
+        super().__init__(message)
+        self.differences = differences
