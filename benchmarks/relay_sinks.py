@@ -26,10 +26,10 @@ from kafka import KafkaProducer
 from benchmarks.relay_producer import java_string_producer
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, ensure_replication
-from postroom.connectors._engine import build_engine, start_jvm
-from postroom.connectors._java_producer import JavaKafkaSink, new_batch_producer
-from postroom.connectors._kafka_sink import KafkaSink
-from postroom.connectors._relay import _engine_format
+from postroom.connectors.relay._engine import build_engine, start_jvm
+from postroom.connectors.relay._java_producer import JavaKafkaSink, new_batch_producer
+from postroom.connectors.relay._kafka_sink import KafkaSink
+from postroom.connectors.relay._relay import _engine_format
 from postroom.devstack import EmbeddedStack
 
 

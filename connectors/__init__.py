@@ -1,4 +1,10 @@
-"""Everything between database and Kafka: connector model, embedded relay, topics, stack."""
+"""Between the database and Kafka, one folder per job.
+
+- the connector model (this folder): ``ConnectorConfig``, rendered to both runtimes;
+- ``relay/``: the embedded Debezium relay (``Relay``, replication slots);
+- ``kafka_connect/``: the same model on a Kafka Connect cluster, over REST;
+- ``topics/``: Kafka topic admin.
+"""
 
 from postroom.connectors._connector_config import (
     DEFAULT_HEADER_FIELDS,
@@ -6,12 +12,17 @@ from postroom.connectors._connector_config import (
     ConnectorConfig,
 )
 from postroom.connectors._heartbeat import heartbeat_table
-from postroom.connectors._kafka_connect import KafkaConnectClient
-from postroom.connectors._relay import Relay, RelaySource
-from postroom.connectors._replication import ensure_replication
-from postroom.connectors._slots import SlotInfo, drop_slot, list_slots
-from postroom.connectors._topics import ensure_topics
 from postroom.connectors._validate import validate_connector
+from postroom.connectors.kafka_connect import KafkaConnectClient
+from postroom.connectors.relay import (
+    Relay,
+    RelaySource,
+    SlotInfo,
+    drop_slot,
+    ensure_replication,
+    list_slots,
+)
+from postroom.connectors.topics import ensure_topics
 from postroom.errors import (
     BrokerUnavailableError,
     ConnectorConfigError,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from postroom.connectors._connector_config import ConnectorConfig
-from postroom.connectors._engine import start_jvm
+from postroom.connectors.relay._engine import start_jvm
 from postroom.errors import ConnectorValidationError
 
 __all__ = ["validate_connector"]

@@ -42,7 +42,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from postroom.connectors._kafka_connect import KafkaConnectClient
+    from postroom.connectors.kafka_connect._client import KafkaConnectClient
 
     return KafkaConnectClient(args.connect_url)
 

