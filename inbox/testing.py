@@ -135,7 +135,6 @@ class MemoryInbox:
         ``shuffle`` is a seed: the queue is delivered in that random order, the way a
         replay, a retry or records of different partitions can reorder messages.
         """
-        rounds = self.retry.retry_delays_s
         while self.queue:
             batch, self.queue = self.queue, []
             if shuffle is not None:
@@ -153,7 +152,7 @@ class MemoryInbox:
                     self.outcomes[verdict.value] += 1
                     if verdict is Outcome.HANDLED:
                         self.handled.append(record)
-                elif not verdict.final and round_ < len(rounds):
+                elif verdict.retry_delay(round_, self.retry) is not None:
                     self.outcomes["retry-scheduled"] += 1
                     self.queue.append((record, round_ + 1, verdict.attempts))
                 else:

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,18 +31,6 @@ from postroom.services import auth, users
 from postroom.services.users._handlers import TOPIC
 
 __all__ = ["run_demo"]
-
-
-@contextmanager
-def _in_thread(target: Callable[[threading.Event], None], name: str) -> Iterator[None]:
-    stop = threading.Event()
-    thread = threading.Thread(target=target, args=(stop,), name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(30)
 
 
 @contextmanager
@@ -115,12 +103,10 @@ def run_demo(registrations: int = 3, console: Console | None = None) -> list[flo
         port = free_port()
         with (
             relay,
-            _in_thread(worker.run, "users-inbox"),
+            worker.running(),
             _http_server(auth.create_app(auth_db), port),
         ):
             relay.wait_streaming()
-            if not worker.assigned.wait(30):
-                raise TimeoutError("the users inbox worker was not assigned partitions in 30 s")
             console.print(
                 "[bold]relay[/] Debezium is streaming auth's outbox "
                 "(slot active); users' inbox worker is consuming "

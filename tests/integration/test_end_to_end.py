@@ -4,7 +4,6 @@ reader's inbox, with nothing faked in between."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -94,8 +93,7 @@ def pipeline(
         bootstrap_servers=stack.bootstrap_servers,
         state_dir=Path(tmp_path_factory.mktemp("relay")),
         producer=producer,
-    ).start()
-    assert relay.producer == producer
+    )
     worker = InboxWorker(
         InboxConfig(
             consumer="shipping",
@@ -108,16 +106,10 @@ def pipeline(
         registry,
         reader,
     )
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with relay, worker.running():
+        assert relay.producer == producer
         relay.wait_streaming()
         yield Pipeline(writer, reader, worker, relay, stack.bootstrap_servers)
-    finally:
-        stop.set()
-        thread.join(30)
-        relay.stop()
         writer.dispose()
         reader.dispose()
     assert not relay.errors
