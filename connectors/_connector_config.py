@@ -17,8 +17,7 @@ from typing import Any, get_args
 from sqlalchemy.engine import make_url
 
 from postroom.errors import ConnectorConfigError
-from postroom.outbox import OutboxMode, wire
-from postroom.outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
+from postroom.outbox import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE, OutboxMode, wire
 
 __all__ = [
     "DEFAULT_HEADER_FIELDS",

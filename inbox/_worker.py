@@ -92,7 +92,7 @@ class InboxWorker:
     @staticmethod
     def _connect(config: InboxConfig) -> tuple[KafkaConsumer, KafkaProducer]:
         if config.create_topics:
-            from postroom.connectors.topics._admin import ensure_topics
+            from postroom.connectors.topics import ensure_topics
 
             ensure_topics(config.bootstrap_servers, config.side_topics())
         consumer = KafkaConsumer(

@@ -24,8 +24,7 @@ from rich.table import Table
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
-from postroom.devstack import EmbeddedStack
-from postroom.devstack._processes import free_port, pid_alive
+from postroom.devstack import EmbeddedStack, free_port, pid_alive
 from postroom.inbox import InboxConfig, InboxWorker
 from postroom.services import auth, users
 from postroom.services.users._handlers import TOPIC

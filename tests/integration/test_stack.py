@@ -8,8 +8,7 @@ import stat
 import sqlalchemy as sa
 from kafka.admin import KafkaAdminClient
 
-from postroom.devstack import EmbeddedStack
-from postroom.devstack._processes import pid_alive
+from postroom.devstack import EmbeddedStack, pid_alive
 
 
 def test_the_stack_runs_postgres_with_logical_decoding_and_a_broker_then_stops_both() -> None:
