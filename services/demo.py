@@ -88,14 +88,7 @@ def run_demo(registrations: int = 3, console: Console | None = None) -> list[flo
             state_dir=Path(state),
         )
         worker = InboxWorker(
-            InboxConfig(
-                consumer="users",
-                topics=(TOPIC,),
-                bootstrap_servers=stack.bootstrap_servers,
-                session_timeout_ms=2000,
-                heartbeat_interval_ms=500,
-                fetch_max_wait_ms=5,
-            ),
+            InboxConfig.low_latency("users", (TOPIC,), stack.bootstrap_servers),
             users.registry,
             users_db,
         )

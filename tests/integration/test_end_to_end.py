@@ -95,14 +95,7 @@ def pipeline(
         producer=producer,
     )
     worker = InboxWorker(
-        InboxConfig(
-            consumer="shipping",
-            topics=(TOPIC,),
-            bootstrap_servers=stack.bootstrap_servers,
-            session_timeout_ms=2000,
-            heartbeat_interval_ms=500,
-            fetch_max_wait_ms=10,
-        ),
+        InboxConfig.low_latency("shipping", (TOPIC,), stack.bootstrap_servers),
         registry,
         reader,
     )
