@@ -7,9 +7,9 @@ Kafka Connect cluster given by ``--connect-url``:
 - ``register`` and ``update`` first let the cluster validate the rendered connector
   (``PUT /connector-plugins/{class}/config/validate``): any refused option stops the
   command with one message naming every bad key, exit 2, and nothing is registered.
-  Then the publication and replication slot are made ready in the database (as the
-  embedded relay does: missing tables and privileges are named), then the connector is
-  put, and the command waits until it and its task are RUNNING (``--no-wait`` skips).
+  Then, for a new connector, the publication and replication slot are made ready in
+  the database (as the embedded relay does: missing tables and privileges are named),
+  then the connector is put, and the command waits until it and its task are RUNNING (``--no-wait`` skips).
   ``update`` refuses a connector that does not exist; ``register`` creates or updates.
 - ``status`` (exit 1 unless everything is RUNNING), ``restart``, ``pause``, ``resume``,
   ``delete``.
@@ -80,14 +80,16 @@ def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
     config = _config(args)
     overrides = _overrides(args)
     with _client(args) as client:
-        if must_exist and not client.exists(config.name):
+        exists = client.exists(config.name)
+        if must_exist and not exists:
             raise ConnectorConfigError(
                 f"connector {config.name!r} is not registered on {args.connect_url}: "
                 "use `postroom connector register`"
             )
         if args.validate:
             client.validate(config, overrides=overrides)
-        ensure_replication(config, _sync_url(args.database_url))
+        if not exists:  # a registered connector's slot exists, and its task holds it
+            ensure_replication(config, _sync_url(args.database_url))
         answer = client.register(config, overrides=overrides)
         if args.wait:
             answer["status"] = client.wait_running(config.name, timeout=args.timeout)
