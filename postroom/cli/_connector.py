@@ -9,7 +9,8 @@ Kafka Connect cluster given by ``--connect-url``:
   command with one message naming every bad key, exit 2, and nothing is registered.
   Then, for a new connector, the publication and replication slot are made ready in
   the database (as the embedded relay does: missing tables and privileges are named),
-  then the connector is put, and the command waits until it and its task are RUNNING (``--no-wait`` skips).
+  then the connector is put, and the command waits until it and its task are RUNNING
+  (``--no-wait`` skips that).
   ``update`` refuses a connector that does not exist; ``register`` creates or updates.
 - ``status`` (exit 1 unless everything is RUNNING), ``restart``, ``pause``, ``resume``,
   ``delete``.
