@@ -40,6 +40,9 @@ _COMMON = {
     "num.partitions": "1",
     "auto.create.topics.enable": "true",
     "group.initial.rebalance.delay.ms": "0",
+    # Tests and the demo run consumers with 2 s sessions, so that a group forms and a
+    # dead member is noticed quickly; Kafka's default floor is 6 s.
+    "group.min.session.timeout.ms": "500",
     "num.network.threads": "2",
     "num.io.threads": "2",
     "background.threads": "2",

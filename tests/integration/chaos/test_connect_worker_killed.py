@@ -51,6 +51,10 @@ def test_a_killed_worker_s_task_moves_and_nothing_is_lost(
         client = KafkaConnectClient(connect.url)
         client.register(config)
         client.wait_running(name, timeout=120)
+        rss = {
+            w.index: round(r / 2**20)
+            for w, r in zip(connect.workers, connect.rss_bytes().values(), strict=True)
+        }
         collector = Collector(stack.bootstrap_servers, [topic])
         collector.start()
         writer = Writer({"connectkill": engine}, EVENTS, rate=RATE)
@@ -72,6 +76,7 @@ def test_a_killed_worker_s_task_moves_and_nothing_is_lost(
                 assert time.monotonic() < deadline, "the task did not move within 120 s"
                 time.sleep(0.2)
             moved_after = time.monotonic() - killed_at
+            rss_survivor = round(connect.rss_bytes()[survivor.index] / 2**20)
             writer.join(600)
             wait_until_all_arrived(collector, writer.written, timeout=180)
         finally:
@@ -84,7 +89,8 @@ def test_a_killed_worker_s_task_moves_and_nothing_is_lost(
         f"Connect worker SIGKILL, {EVENTS} events",
         result,
         absorbed,
-        f"killed_at_written={written_at_kill} task_moved_after_s={moved_after:.1f}",
+        f"killed_at_written={written_at_kill} task_moved_after_s={moved_after:.1f} "
+        f"worker_rss_mib_before={rss} survivor_rss_mib_with_task={rss_survivor}",
     )
 
     assert writer.error is None, writer.error
