@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     failed: list[str] = []
 
     with EmbeddedStack() as stack:
+        results.notes.append(f"broker: {stack.broker_kind} (POSTROOM_BROKER)")
 
         def make_database(prefix: str) -> str:
             url = stack.postgres.create_database(f"{prefix}_{next(_databases)}")

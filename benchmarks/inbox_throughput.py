@@ -2,9 +2,10 @@
 
     .venv/bin/python -m benchmarks.inbox_throughput --messages 20000 [--rounds 2] [--json]
 
-Starts the embedded stack (PostgreSQL 18 + Tansu broker on 127.0.0.1), puts N messages
-shaped like the relay's on a topic, then consumes them with a fresh consumer group per
-variant; rounds alternate the variants to spread out machine noise.
+Starts the embedded stack (PostgreSQL 18 + Apache Kafka, or Tansu with
+``POSTROOM_BROKER=tansu``, on 127.0.0.1), puts N messages shaped like the relay's on a
+topic, then consumes them with a fresh consumer group per variant; rounds alternate the
+variants to spread out machine noise.
 
 - ``inbox``: ``InboxWorker``, one transaction per message (dedupe INSERT + handler).
 - ``inbox-batch``: ``InboxWorker(batch=True)``: one dedupe statement per poll.

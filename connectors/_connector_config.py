@@ -179,6 +179,9 @@ class ConnectorConfig:
             "publication.autocreate.mode": "disabled",
             "snapshot.mode": "no_data",
             "tombstones.on.delete": "false",
+            # No ``__debezium.context.*`` headers (connector name, task, run id): they
+            # describe the runtime, not the event, and would differ between runtimes.
+            "extended.headers.enabled": "false",
             "transforms": "outbox",
             "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
             "transforms.outbox.route.topic.replacement": f"{self.topic_prefix}${{routedByValue}}",
@@ -187,6 +190,9 @@ class ConnectorConfig:
             # into a Connect struct infers a schema, which fails (and silently sends the
             # payload as a quoted string) for arrays mixing types, e.g. [1, 2.5, null].
             "transforms.outbox.table.expand.json.payload": "false",
+            # A null payload is a real tombstone (null value, as log compaction needs),
+            # whatever the value converter.
+            "transforms.outbox.route.tombstone.on.empty.payload": "true",
             # The EventRouter would read ``tracingspancontext`` as a serialised
             # OpenTelemetry context; ours is a W3C traceparent, carried as a plain header.
             "transforms.outbox.tracing.span.context.field": "postroom_no_span_context",

@@ -62,7 +62,8 @@ def decode_record(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) ->
     if size > max_bytes:
         raise OversizedMessageError(f"message is {size} bytes, more than {max_bytes}")
     try:
-        headers = {name: value.decode() for name, value in record.headers or []}
+        # A null header (Kafka Connect writes one for each null outbox field) is absent.
+        headers = {n: v.decode() for n, v in record.headers or [] if v is not None}
     except UnicodeDecodeError as exc:
         raise MalformedMessageError(f"a header is not UTF-8: {exc}") from exc
     raw_id = headers.get(wire.ID_HEADER)

@@ -20,6 +20,7 @@ A test reads this drawing and checks it against the classes and their flags.
     │   └── CaptureMissingError            no slot/publication captures this outbox
     ├── StackError                         a local development server failed to start or stop
     ├── KafkaConnectError                  the Connect REST API said no; .status (409/5xx retriable)
+    ├── TopicNotFoundError                 a topic to describe does not exist on the cluster
     ├── RelayError                         the change-data-capture relay failed
     │   ├── BrokerUnavailableError         Kafka did not acknowledge in time [retriable]
     │   ├── WalLevelError                  wal_level is not logical
@@ -71,6 +72,7 @@ __all__ = [
     "SlotInUseError",
     "StackError",
     "StaleOffsetsError",
+    "TopicNotFoundError",
     "UnconsumedWalError",
     "UndecodableMessageError",
     "UnknownEventTypeError",
@@ -158,6 +160,10 @@ class KafkaConnectError(PostroomError):
     def __init__(self, message: str, *, status: int, retriable: bool | None = None) -> None:
         super().__init__(message, retriable=retriable)
         self.status = status
+
+
+class TopicNotFoundError(PostroomError):
+    """A topic to describe does not exist on the cluster; the message names it."""
 
 
 # -- the relay -------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Shared fixtures: the real embedded stack, started once per session, stopped by PID."""
+"""Shared fixtures: real servers, started once per session, stopped by PID.
+
+The broker is Apache Kafka (one KRaft node) unless ``POSTROOM_BROKER=tansu``; tests that
+need Kafka Connect (marked ``connect``) or Apache Kafka itself (marked ``kafka``) are
+skipped on Tansu.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,58 @@ import pytest
 import sqlalchemy as sa
 
 from postroom import migrations
-from postroom.devstack import EmbeddedStack
+from postroom.devstack import (
+    ConnectCluster,
+    EmbeddedPostgres,
+    EmbeddedStack,
+    KafkaCluster,
+    broker_kind,
+)
+from postroom.devstack._embedded_postgres import debian_postgres_bin
 
 _names = itertools.count()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if broker_kind() == "kafka":
+        return
+    skip = pytest.mark.skip(reason="needs Apache Kafka (POSTROOM_BROKER=tansu)")
+    for item in items:
+        if item.get_closest_marker("connect") or item.get_closest_marker("kafka"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[EmbeddedStack]:
-    """A private PostgreSQL (wal_level=logical) and a Kafka-protocol broker."""
+    """A private PostgreSQL (wal_level=logical) and a broker (see the module docstring)."""
     with EmbeddedStack() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def connect(stack: EmbeddedStack) -> Iterator[ConnectCluster]:
+    """Kafka Connect, two distributed workers in one group, on the session's Kafka."""
+    with ConnectCluster(stack.bootstrap_servers, workers=2) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def kafka3() -> Iterator[KafkaCluster]:
+    """Apache Kafka with three KRaft nodes: replication factor 3, min.insync.replicas=2."""
+    with KafkaCluster(3) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def postgres15() -> Iterator[EmbeddedPostgres]:
+    """Debian's PostgreSQL 15 as a private cluster, configured as a stock server is
+    (``wal_level=replica``): the oldest server Postroom supports, and one that refuses
+    logical decoding until reconfigured."""
+    server = EmbeddedPostgres(bin_dir=debian_postgres_bin(15), wal_level="replica")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ from postroom.connectors.relay._java_producer import (
     new_batch_producer,
 )
 from postroom.connectors.relay._kafka_sink import BatchSink, KafkaSink
+from postroom.connectors.relay._offset_stores import (
+    OFFSET_STORES,
+    OffsetStore,
+    offset_store_properties,
+)
 from postroom.connectors.relay._offsets import (
     check_offsets_identity,
     explain_engine_failure,
@@ -72,9 +77,14 @@ class Relay:
         linger_ms: int = 1,
         bootstrap_timeout_ms: int = 30_000,
         producer: str = "java",
+        offset_store: OffsetStore = "file",
     ) -> None:
         if not sources:
             raise RelayError("a relay needs at least one source")
+        if offset_store not in OFFSET_STORES:
+            raise RelayError(f"offset_store must be one of {OFFSET_STORES}, got {offset_store!r}")
+        #: where Debezium's source offsets live (see ``_offset_stores``)
+        self.offset_store: OffsetStore = offset_store
         if producer not in ("java", "kafka-python"):
             raise RelayError(f"producer must be 'java' or 'kafka-python', got {producer!r}")
         #: "java": Kafka's Java producer inside the JVM, one call per batch (the fast path);
@@ -153,8 +163,16 @@ class Relay:
         fmt = _engine_format()
         for index, source in enumerate(self.sources):
             sink = self._new_sink()
-            properties = source.connector.engine_properties(
-                offsets_file(self.state_dir, source.connector.name)
+            offsets = offsets_file(self.state_dir, source.connector.name)
+            properties = source.connector.engine_properties(offsets)
+            properties.pop("offset.storage.file.filename", None)
+            properties.update(
+                offset_store_properties(
+                    self.offset_store,
+                    source.connector,
+                    offsets_file=offsets,
+                    bootstrap_servers=self.bootstrap_servers,
+                )
             )
             thread = threading.Thread(
                 target=self._supervise,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -22,6 +24,8 @@ def ensure_topics(
     """Create each topic that does not exist yet; existing topics are left as they are.
 
     ``configs`` are topic-level settings such as ``retention.ms`` and ``cleanup.policy``.
+    Returns once every topic has a leader for each partition: a broker answers
+    ``create_topics`` before its metadata shows the topic.
     """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-admin")
     try:
@@ -39,5 +43,21 @@ def ensure_topics(
         for topic in missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics([topic])
+        if missing:
+            _wait_for_leaders(admin, [topic.name for topic in missing])
     finally:
         admin.close()
+
+
+def _wait_for_leaders(admin: Any, names: list[str], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = admin.describe_topics(names)
+        if len(described) == len(names) and all(
+            not topic["error_code"]
+            and topic["partitions"]
+            and all(p["leader_id"] >= 0 for p in topic["partitions"])
+            for topic in described
+        ):
+            return
+        time.sleep(0.05)

@@ -1,8 +1,19 @@
 """``postroom connector ...``: render, validate and manage the Kafka Connect connector.
 
 ``render`` prints the Kafka Connect JSON for one service outbox (validated by Debezium's
-own validators unless ``--no-validate``); ``register``, ``status``, ``restart`` and
-``delete`` talk to a Kafka Connect cluster given by ``--connect-url``.
+own validators, in a local JVM, unless ``--no-validate``). The other actions talk to a
+Kafka Connect cluster given by ``--connect-url``:
+
+- ``register`` and ``update`` first let the cluster validate the rendered connector
+  (``PUT /connector-plugins/{class}/config/validate``): any refused option stops the
+  command with one message naming every bad key, exit 2, and nothing is registered.
+  Then, for a new connector, the publication and replication slot are made ready in
+  the database (as the embedded relay does: missing tables and privileges are named),
+  then the connector is put, and the command waits until it and its task are RUNNING
+  (``--no-wait`` skips that).
+  ``update`` refuses a connector that does not exist; ``register`` creates or updates.
+- ``status`` (exit 1 unless everything is RUNNING), ``restart``, ``pause``, ``resume``,
+  ``delete``.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import sys
 from typing import Any
 
 from postroom.connectors._connector_config import ConnectorConfig
+from postroom.errors import ConnectorConfigError
 
 __all__ = ["register"]
 
@@ -25,6 +37,22 @@ def _config(args: argparse.Namespace) -> ConnectorConfig:
         schema=args.schema,
         heartbeat_interval_ms=args.heartbeat_interval_ms,
     )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConnectorConfigError(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value
+    return overrides
+
+
+def _sync_url(database_url: str) -> str:
+    if database_url.startswith("postgresql://"):  # SQLAlchemy's default driver is not ours
+        return "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return database_url
 
 
 def _print(document: object) -> None:
@@ -47,15 +75,35 @@ def _client(args: argparse.Namespace) -> Any:
     return KafkaConnectClient(args.connect_url)
 
 
-def _register(args: argparse.Namespace) -> int:
-    from postroom.connectors._validate import validate_connector
+def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
+    from postroom.connectors.relay._replication import ensure_replication
 
     config = _config(args)
-    if args.validate:
-        validate_connector(config, connect=False)
+    overrides = _overrides(args)
     with _client(args) as client:
-        _print(client.register(config))
+        exists = client.exists(config.name)
+        if must_exist and not exists:
+            raise ConnectorConfigError(
+                f"connector {config.name!r} is not registered on {args.connect_url}: "
+                "use `postroom connector register`"
+            )
+        if args.validate:
+            client.validate(config, overrides=overrides)
+        if not exists:  # a registered connector's slot exists, and its task holds it
+            ensure_replication(config, _sync_url(args.database_url))
+        answer = client.register(config, overrides=overrides)
+        if args.wait:
+            answer["status"] = client.wait_running(config.name, timeout=args.timeout)
+    _print(answer)
     return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    return _put(args, must_exist=False)
+
+
+def _update(args: argparse.Namespace) -> int:
+    return _put(args, must_exist=True)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -74,6 +122,20 @@ def _restart(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pause(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        client.pause(args.name)
+    _print({"paused": args.name})
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        client.resume(args.name)
+    _print({"resumed": args.name})
+    return 0
+
+
 def _delete(args: argparse.Namespace) -> int:
     with _client(args) as client:
         client.delete(args.name)
@@ -87,7 +149,23 @@ def _connector_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--schema", default="public", help="schema of the outbox tables")
     parser.add_argument("--heartbeat-interval-ms", type=int, default=10_000)
     parser.add_argument(
-        "--no-validate", dest="validate", action="store_false", help="skip Debezium's validate()"
+        "--no-validate", dest="validate", action="store_false", help="skip validate()"
+    )
+
+
+def _put_options(parser: argparse.ArgumentParser) -> None:
+    _connector_options(parser)
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a connector option on top of the rendered ones (repeatable)",
+    )
+    parser.add_argument(
+        "--no-wait", dest="wait", action="store_false", help="return once Connect accepted it"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for RUNNING (default 60)"
     )
 
 
@@ -106,16 +184,19 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     render.set_defaults(func=_render)
 
     for action, handler, about in (
-        ("register", _register, "create or update the connector (PUT .../config)"),
+        ("register", _register, "validate, then create or update the connector; wait RUNNING"),
+        ("update", _update, "validate, then replace an existing connector's config"),
         ("status", _status, "connector and task states; exit 1 unless all RUNNING"),
         ("restart", _restart, "restart the connector and its tasks"),
-        ("delete", _delete, "delete the connector"),
+        ("pause", _pause, "pause the connector and its tasks"),
+        ("resume", _resume, "resume a paused connector"),
+        ("delete", _delete, "delete the connector (its offsets stay in Connect)"),
     ):
         sub = actions.add_parser(action, help=about)
         sub.add_argument("name", help="connector name (the service)")
         sub.add_argument("--connect-url", required=True, help="e.g. http://connect:8083")
-        if action == "register":
-            _connector_options(sub)
+        if action in ("register", "update"):
+            _put_options(sub)
         if action == "restart":
             sub.add_argument("--only-failed", action="store_true")
         sub.set_defaults(func=handler)

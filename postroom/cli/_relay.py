@@ -58,7 +58,10 @@ def _relay(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     relay = Relay(
-        _sources(args), bootstrap_servers=args.bootstrap_servers, state_dir=Path(args.state_dir)
+        _sources(args),
+        bootstrap_servers=args.bootstrap_servers,
+        state_dir=Path(args.state_dir),
+        offset_store=args.offset_store,
     )
     try:
         relay.start()
@@ -143,6 +146,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     relay.add_argument("--bootstrap-servers", required=True)
     relay.add_argument("--state-dir", required=True, help="where source offsets are kept")
+    relay.add_argument(
+        "--offset-store",
+        default="file",
+        choices=["file", "database", "kafka"],
+        help="source offsets in --state-dir (default), the service's database, or Kafka",
+    )
     relay.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
     relay.add_argument("--heartbeat-interval-ms", type=int, default=10_000)
     relay.add_argument("--offset-flush-interval-ms", type=int, default=0)

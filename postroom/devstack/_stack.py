@@ -1,24 +1,33 @@
 """The embedded stack: a private PostgreSQL and a broker, started and stopped together.
 
-Used alike by ``postroom demo``, the CLI and the test fixtures.
+Used alike by ``postroom demo``, the CLI and the test fixtures. The broker is Apache Kafka
+(one KRaft node) or Tansu: ``broker=`` chooses, else ``POSTROOM_BROKER``, else ``default``.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
+from postroom.devstack._broker import Broker, BrokerKind, broker_kind
 from postroom.devstack._embedded_broker import EmbeddedBroker
 from postroom.devstack._embedded_postgres import EmbeddedPostgres
+from postroom.devstack._kafka_cluster import KafkaCluster
 
 __all__ = ["EmbeddedStack"]
+
+
+def new_broker(kind: BrokerKind) -> Broker:
+    """A stopped broker of ``kind``: Apache Kafka with one node, or Tansu."""
+    return KafkaCluster(1) if kind == "kafka" else EmbeddedBroker()
 
 
 class EmbeddedStack:
     """``with EmbeddedStack() as stack:`` starts both servers and always stops both."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, broker: BrokerKind | None = None, default: BrokerKind = "kafka") -> None:
+        self.broker_kind: BrokerKind = broker or broker_kind(default)
         self.postgres = EmbeddedPostgres()
-        self.broker = EmbeddedBroker()
+        self.broker = new_broker(self.broker_kind)
 
     @property
     def bootstrap_servers(self) -> str:

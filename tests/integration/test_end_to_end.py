@@ -20,6 +20,8 @@ from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWork
 from postroom.outbox import Event, publish
 from tests.integration.conftest import eventually
 
+pytestmark = pytest.mark.tansu
+
 TOPIC = "outbox.event.order"
 
 

@@ -39,6 +39,16 @@ def test_a_routed_outbox_record_decodes() -> None:
     assert message.timestamp is not None and message.timestamp.year == 2026
 
 
+def test_a_null_header_reads_as_an_absent_one() -> None:
+    """Kafka Connect writes a header with a null value for each null outbox field."""
+    with_nulls = [*GOOD_HEADERS, ("traceparent", None), ("schemaVersion", None)]
+
+    message = decode_record(Record(b"{}", with_nulls))  # type: ignore[arg-type]
+
+    assert message == decode_record(Record(b"{}", GOOD_HEADERS))
+    assert message.traceparent is None
+
+
 def test_a_tombstone_decodes_to_a_none_payload() -> None:
     assert decode_record(Record(None, GOOD_HEADERS)).payload is None
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postroom import migrations
-from postroom.devstack import EmbeddedStack
-from tests.integration.migrations.conftest import SYSTEM_PG_URL
+from postroom.devstack import EmbeddedPostgres, EmbeddedStack
 
 ROOT = Path(__file__).parents[3]
 EXAMPLE = ROOT / "examples" / "user_project"
@@ -26,15 +24,13 @@ def run_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("server", ["embedded-pg18", "system-pg15"])
+@pytest.mark.parametrize("server", ["embedded-pg18", "debian-pg15"])
 def test_the_example_runs_on_a_server_given_by_url(
     server: str, request: pytest.FixtureRequest
 ) -> None:
-    if server == "system-pg15":
-        reason = migrations.PostgresServer(SYSTEM_PG_URL).unreachable_reason()
-        if reason is not None:
-            pytest.skip(f"the machine's own PostgreSQL is not available: {reason}")
-        url = SYSTEM_PG_URL
+    if server == "debian-pg15":
+        postgres15: EmbeddedPostgres = request.getfixturevalue("postgres15")
+        url = postgres15.url()
     else:
         stack: EmbeddedStack = request.getfixturevalue("stack")
         url = stack.postgres.url()

@@ -22,38 +22,28 @@ from postroom.connectors import (
     WalLevelError,
     ensure_replication,
 )
-from postroom.devstack import EmbeddedStack, free_port
+from postroom.devstack import EmbeddedPostgres, EmbeddedStack, free_port
 from postroom.errors import BrokerUnavailableError
 from postroom.outbox import Event, publish
 
 MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 
-#: The machine's own PostgreSQL 15 runs with wal_level=replica (never changed by tests).
-SYSTEM_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
+def test_wal_level_replica_is_refused_with_the_fix(
+    postgres15: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    url = postgres15.url()  # a stock PostgreSQL 15: wal_level=replica
+    config = ConnectorConfig.from_url("system", url)
 
-def test_wal_level_replica_is_refused_with_the_fix(tmp_path: Path) -> None:
-    engine = sa.create_engine(SYSTEM_POSTGRES)
-    try:
-        with engine.connect() as connection:
-            level = connection.execute(sa.text("SHOW wal_level")).scalar()
-    except sa.exc.OperationalError:
-        pytest.skip("no PostgreSQL with wal_level=replica on 127.0.0.1:5432")
-    finally:
-        engine.dispose()
-    assert level == "replica"
-    config = ConnectorConfig.from_url("system", SYSTEM_POSTGRES)
-
-    relay = Relay(
-        [RelaySource(config, SYSTEM_POSTGRES)], bootstrap_servers="x:1", state_dir=tmp_path
-    )
+    relay = Relay([RelaySource(config, url)], bootstrap_servers="x:1", state_dir=tmp_path)
 
     with pytest.raises(WalLevelError) as caught:
         relay.start()
 
     assert str(caught.value) == (
-        "database 'postgres' on 127.0.0.1:5432 runs with wal_level=replica; Debezium needs "
-        "wal_level=logical: run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"
+        f"database 'postgres' on 127.0.0.1:{postgres15.port} runs with wal_level=replica; "
+        "Debezium needs wal_level=logical: run ALTER SYSTEM SET wal_level = logical; then "
+        "restart PostgreSQL"
     )
 
 

