@@ -2,8 +2,8 @@
 
 ``framework_metadata`` builds them from the same table functions the runtime uses
 (``outbox.outbox_table``, ``outbox.retained_outbox_table``, ``inbox.inbox_table``,
-``connectors.heartbeat_table``), so a column added to a model without a
-revision shows up as drift (see ``migrations.check_drift``).
+``connectors.heartbeat_table``, ``outbox._record.outbox_settings_table``), so a column
+added to a model without a revision shows up as drift (see ``migrations.check_drift``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from postroom.connectors._heartbeat import heartbeat_table
 from postroom.inbox._table import inbox_table
 from postroom.migrations._settings import MigrationSettings
+from postroom.outbox._record import outbox_settings_table
 from postroom.outbox._table import outbox_table, retained_outbox_table
 
 __all__ = ["framework_metadata"]
@@ -41,4 +42,5 @@ def framework_metadata(
     inbox_table(metadata, schema=settings.schema)
     heartbeat_table(metadata, schema=settings.schema)
     retained_outbox_table(metadata, schema=settings.schema)
+    outbox_settings_table(metadata, schema=settings.schema)
     return metadata

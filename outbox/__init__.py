@@ -1,12 +1,15 @@
-"""The write side of Postroom: the ``Event`` envelope and ``publish()``."""
+"""The write side of Postroom: the ``Event`` envelope, ``publish()``, and the outbox
+settings each database records once (``OutboxRecord``)."""
 
 from postroom.errors import (
     CaptureMissingError,
     InvalidEventError,
     OutboxConfigError,
     OutboxError,
+    OutboxMismatchError,
     PayloadTooLargeError,
 )
+from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
 from postroom.outbox._publish import (
     WAL_MESSAGE_PREFIX,
@@ -15,6 +18,7 @@ from postroom.outbox._publish import (
     format_timestamp,
     publish,
 )
+from postroom.outbox._record import SETTINGS_TABLE, OutboxRecord, read_record
 from postroom.outbox._retained import (
     create_retained_partitions,
     drop_retained_partitions,
@@ -31,7 +35,9 @@ from postroom.outbox._uuid7 import uuid7
 __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "DEFAULT_OUTBOX_TABLE",
+    "REQUIRE_CAPTURE_ENV",
     "RETAINED_OUTBOX_TABLE",
+    "SETTINGS_TABLE",
     "WAL_MESSAGE_PREFIX",
     "CaptureMissingError",
     "Event",
@@ -39,7 +45,9 @@ __all__ = [
     "Outbox",
     "OutboxConfigError",
     "OutboxError",
+    "OutboxMismatchError",
     "OutboxMode",
+    "OutboxRecord",
     "PayloadTooLargeError",
     "create_retained_partitions",
     "drop_retained_partitions",
@@ -47,6 +55,7 @@ __all__ = [
     "maintain_retained_outbox",
     "outbox_table",
     "publish",
+    "read_record",
     "retained_outbox_table",
     "uuid7",
 ]
