@@ -25,7 +25,10 @@ __all__ = ["REQUIRE_CAPTURE_ENV", "capture_required", "missing_capture", "requir
 #: ``0``/``false``/``no`` turns the capture check off for the default outbox (tests only).
 REQUIRE_CAPTURE_ENV = "POSTROOM_REQUIRE_CAPTURE"
 
-_FIX = "Run `postroom migrate capture --database-url URL` XX a relay started later relays every event from then on"
+_FIX = (
+    "Run `postroom migrate capture --database-url URL` (or `migrations.ensure_capture(url)`), "
+    "which creates what is missing; a relay started later relays every event from then on"
+)
 
 _STATE = sa.text(
     """
