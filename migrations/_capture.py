@@ -74,12 +74,13 @@ def _ensure_publication(connection: sa.Connection, record: OutboxRecord) -> bool
     if not exists:
         connection.execute(sa.text(publication_ddl(record)))
         return True
-    present = set(
-        connection.execute(
+    present = {
+        (schema, table)
+        for schema, table in connection.execute(
             sa.text("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = :n"),
             {"n": record.publication_name},
-        ).tuples()
-    )
+        )
+    }
     for schema, table in published_tables(record):
         if (schema, table) not in present:
             connection.execute(
