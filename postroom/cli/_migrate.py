@@ -44,6 +44,7 @@ def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
 
 def _upgrade(args: argparse.Namespace) -> None:
     from alembic import command
+    from sqlalchemy.engine import make_url
 
     from postroom.migrations._api import alembic_config, mapped_errors, upgrade
 
@@ -56,9 +57,11 @@ def _upgrade(args: argparse.Namespace) -> None:
     config = alembic_config(_url(args) or "", settings=settings)
     with mapped_errors(f"upgrade to {args.revision}"):
         command.upgrade(config, args.revision, sql=True)
+    database = make_url(_url(args) or "").database or "postgres"
+    slot = settings.record(database=database, current_schema="public").slot_name
     print(
-        "-- Then, outside any transaction (`postroom migrate capture` does it): "
-        "SELECT pg_create_logical_replication_slot('<slot_name recorded above>', 'pgoutput');"
+        "-- Then, once the above committed, outside any transaction (what `postroom migrate "
+        f"capture` does):\nSELECT pg_create_logical_replication_slot('{slot}', 'pgoutput');"
     )
 
 
