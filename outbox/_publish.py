@@ -278,7 +278,9 @@ def publish(
 
     With a sync ``Session`` it returns ``None``; with an ``AsyncSession`` it returns an
     awaitable (``await publish(session, event)``). Nothing is committed here: the event
-    exists exactly when the caller's business rows do.
+    exists exactly when the caller's business rows do. On a database without capture for
+    its outbox (``CaptureMissingError``) or recorded for another mode
+    (``OutboxMismatchError``) it rolls the transaction back and raises (see ``Outbox``).
     """
     target = outbox or _DEFAULT
     if isinstance(session, AsyncSession):
