@@ -27,9 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 
 from postroom.errors import MigrationError
-from postroom.migrations._capture import publication_ddl
 from postroom.migrations._revision_context import migration_settings
-from postroom.outbox._record import read_record
 
 revision = "0005"
 down_revision = "0004"
@@ -92,7 +90,15 @@ def upgrade() -> None:
         )
         if exists.first():
             return  # made by hand or by an older relay: ensure_capture adds what it lacks
-    op.execute(publication_ddl(record))
+    # The outbox table of the mode (none for wal-message: publications do not filter
+    # logical messages) and the heartbeat table (its changes move a quiet slot on).
+    schema = record.schema
+    tables = [] if record.table is None else [f'"{schema}"."{record.table}"']
+    tables.append(f'"{schema}"."postroom_heartbeat"')
+    ddl = f'CREATE PUBLICATION "{record.publication_name}" FOR TABLE {", ".join(tables)}'
+    if record.mode == "retain":  # partitioned: changes published under the root's name
+        ddl += " WITH (publish_via_partition_root = true)"
+    op.execute(ddl)
 
 
 def downgrade() -> None:
@@ -100,24 +106,29 @@ def downgrade() -> None:
     if op.get_context().as_sql:
         database, current_schema = _where()
         record = settings.record(database=database, current_schema=current_schema)
+        slot, publication = record.slot_name, record.publication_name
     else:
-        found = read_record(op.get_bind(), settings.schema)
-        if found is None:
-            raise MigrationError("revision 0005: postroom_outbox_settings holds no record")
-        record = found
+        target = f'"{settings.schema}".' if settings.schema else ""
+        slot, publication = (
+            op.get_bind()
+            .execute(
+                sa.text(f"SELECT slot_name, publication_name FROM {target}postroom_outbox_settings")
+            )
+            .one()
+        )
         reader = op.get_bind().execute(
             sa.text("SELECT active_pid FROM pg_replication_slots WHERE slot_name = :name"),
-            {"name": record.slot_name},
+            {"name": slot},
         )
         pid = reader.scalar()
         if pid is not None:
             raise MigrationError(
-                f"replication slot {record.slot_name!r} is being read by a relay (backend PID "
-                f"{pid}): stop it before removing the outbox's capture"
+                f"replication slot {slot!r} is being read by a relay (backend PID {pid}): "
+                "stop it before removing the outbox's capture"
             )
     op.execute(
         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-        f"WHERE slot_name = '{record.slot_name}'"
+        f"WHERE slot_name = '{slot}'"
     )
-    op.execute(f'DROP PUBLICATION IF EXISTS "{record.publication_name}"')
+    op.execute(f'DROP PUBLICATION IF EXISTS "{publication}"')
     op.drop_table("postroom_outbox_settings", schema=settings.schema)
