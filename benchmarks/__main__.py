@@ -14,6 +14,7 @@ from benchmarks import inbox_throughput, polling, relay, write_overhead
 from benchmarks._harness import Results
 from postroom import migrations
 from postroom.devstack import EmbeddedStack
+from postroom.outbox import OutboxMode
 
 _databases = itertools.count()
 
@@ -76,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     with EmbeddedStack() as stack:
         results.notes.append(f"broker: {stack.broker_kind} (POSTROOM_BROKER)")
 
-        def make_database(prefix: str) -> str:
+        def make_database(prefix: str, mode: OutboxMode = "table") -> str:
             url = stack.postgres.create_database(f"{prefix}_{next(_databases)}")
-            migrations.upgrade(url)
+            migrations.upgrade(url, settings=migrations.MigrationSettings(mode=mode))
             return url
 
         scenarios: dict[str, tuple[str, Callable[[], None]]] = {

@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks._harness import Results, rss_mb
 from benchmarks._load import WriteLoad
 from benchmarks._pipeline import drain_backlog, idle_transactions_per_s, run_load, write_all
-from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
+from postroom.connectors import ConnectorConfig, Relay, RelaySource
 
 __all__ = ["LOADS", "run"]
 
@@ -103,10 +103,8 @@ def _drain(
     the slot holds it, then start the relay and time the drain."""
     backlog = 2_000 if seconds < 1 else 20_000
     for _ in range(repeat):
-        url = make_database("bench_drain")
-        # Slots are per server: every repetition needs its own connector (and slot) name.
+        url = make_database("bench_drain")  # migrated: its slot keeps every event from now on
         connector = ConnectorConfig.from_url(f"bench_drain_{next(_topics)}", url)
-        ensure_replication(connector, url)  # the slot keeps every event from now on
         load = WriteLoad(
             url, f"d{next(_topics)}", 3600, rate=None, per_transaction=100, max_events=backlog
         )

@@ -120,8 +120,9 @@ def main() -> None:
                 name = f"{path.replace('-', '_')}_{round_}"
                 url = stack.postgres.create_database(name)
                 migrations.upgrade(url)
-                config = ConnectorConfig.from_url(name, url, heartbeat_interval_ms=0)
-                ensure_replication(config, url)
+                config = ensure_replication(  # adopts the slot the migration created
+                    ConnectorConfig.from_url(name, url, heartbeat_interval_ms=0), url
+                )
                 fill(url, args.events)
                 sink: Any
                 if path == "kafka-python":

@@ -23,7 +23,7 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.orm import Session
 
 from postroom import migrations
-from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
+from postroom.connectors import ConnectorConfig, Relay, RelaySource
 from postroom.devstack import EmbeddedStack
 from postroom.outbox import Event, publish
 
@@ -50,7 +50,6 @@ def main() -> None:
         migrations.upgrade(url)
         engine = sa.create_engine(url)
         config = ConnectorConfig.from_url("bench", url, aggregate_types=("bulk", "probe"))
-        ensure_replication(config, url)
         started = time.perf_counter()
         write(engine, "bulk", args.events)
         write_rate = args.events / (time.perf_counter() - started)

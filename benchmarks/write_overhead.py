@@ -12,13 +12,14 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from typing import get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 from benchmarks._harness import Results
-from postroom.outbox import Event, Outbox
+from postroom.outbox import Event, Outbox, OutboxMode
 
 __all__ = ["run"]
 
@@ -92,29 +93,38 @@ async def _async_rate(url: str, outbox: Outbox | None, rows: int, seconds: float
 
 
 def run(
-    results: Results, make_database: Callable[[str], str], *, seconds: float, repeat: int
+    results: Results,
+    make_database: Callable[[str, OutboxMode], str],
+    *,
+    seconds: float,
+    repeat: int,
 ) -> None:
-    url = make_database("bench_write")
-    engine = sa.create_engine(url, pool_size=CLIENTS)
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text("CREATE TABLE business (id bigserial PRIMARY KEY, user_id int, data text)")
-        )
+    # One database per mode: each records its own mode, and publish() follows it (the
+    # baseline runs on the table-mode one).
+    urls = {mode: make_database("bench_write", mode) for mode in get_args(OutboxMode)}
+    engines = {mode: sa.create_engine(url, pool_size=CLIENTS) for mode, url in urls.items()}
+    for engine in engines.values():
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("CREATE TABLE business (id bigserial PRIMARY KEY, user_id int, data text)")
+            )
     modes = available_modes()
     try:
         for _ in range(repeat):
             for rows in (1, 10):
                 for api in ("sync", "async"):
                     for mode, outbox in modes.items():
+                        where: OutboxMode = outbox.mode if outbox and outbox.mode else "table"
                         if api == "sync":
-                            rate = _sync_rate(engine, outbox, rows, seconds)
+                            rate = _sync_rate(engines[where], outbox, rows, seconds)
                         else:
-                            rate = asyncio.run(_async_rate(url, outbox, rows, seconds))
+                            rate = asyncio.run(_async_rate(urls[where], outbox, rows, seconds))
                         results.measure(
                             "1 write overhead", f"{api} {rows}-row: {mode}", "commits", "1/s"
                         ).samples.append(rate)
     finally:
-        engine.dispose()
+        for engine in engines.values():
+            engine.dispose()
     for rows in (1, 10):
         for api in ("sync", "async"):
             base = results.get("1 write overhead", f"{api} {rows}-row: business alone", "commits")

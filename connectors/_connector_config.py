@@ -5,23 +5,35 @@ Kafka Connect cluster (``{"name": ..., "config": {...}}``); both carry the same 
 and transform options, named as the Debezium PostgreSQL connector and the outbox
 EventRouter name them. The outbox ``mode`` (``table``, ``retain``, ``wal-message``)
 changes what is captured, never where records go or what they look like.
+
+The database records its outbox settings when it is migrated (``outbox.OutboxRecord``):
+``adopt(record)`` returns the connector reading exactly that (mode, schema, table, header
+columns, slot, publication). Settings left out here are taken from the record; settings
+given (``given``) must agree with it, or ``ModeMismatchError`` names both values.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
 
 from sqlalchemy.engine import make_url
 
-from postroom.errors import ConnectorConfigError
-from postroom.outbox import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE, OutboxMode, wire
+from postroom.errors import ConnectorConfigError, ModeMismatchError
+from postroom.outbox import (
+    DEFAULT_OUTBOX_TABLE,
+    RETAINED_OUTBOX_TABLE,
+    OutboxMode,
+    OutboxRecord,
+    wire,
+)
 
 __all__ = [
     "DEFAULT_HEADER_FIELDS",
     "DEFAULT_HEARTBEAT_TABLE",
+    "RECORDED_SETTINGS",
     "ConnectorConfig",
     "ConnectorConfigError",
 ]
@@ -34,6 +46,11 @@ _CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
 DEFAULT_HEADER_FIELDS: dict[str, str] = dict(wire.HEADER_FIELDS)
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+#: The settings a database records when migrated; a relay takes those not given from there.
+RECORDED_SETTINGS = frozenset(
+    {"mode", "schema", "table", "header_fields", "slot_name", "publication_name"}
+)
 
 
 def _identifier(name: str, value: str) -> None:
@@ -72,6 +89,9 @@ class ConnectorConfig:
     topic_retention_ms: int = 7 * 24 * 3600 * 1000
     topic_cleanup_policy: str = "delete"
     aggregate_types: tuple[str, ...] = ()
+    #: Which of ``RECORDED_SETTINGS`` were chosen (``from_url``: the keywords passed);
+    #: ``adopt`` takes the others from the database's record.
+    given: frozenset[str] = field(default=RECORDED_SETTINGS, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(OutboxMode):
@@ -132,6 +152,7 @@ class ConnectorConfig:
             raise ConnectorConfigError(f"database_url is not a URL: {database_url!r}") from exc
         if not url.database or not url.host:
             raise ConnectorConfigError(f"database_url needs a host and a database: {url!r}")
+        options.setdefault("given", RECORDED_SETTINGS & frozenset(options))
         return cls(
             name=name,
             host=url.host,
@@ -141,6 +162,42 @@ class ConnectorConfig:
             password=url.password or "",
             **options,  # type: ignore[arg-type]
         )
+
+    def adopt(self, record: OutboxRecord) -> ConnectorConfig:
+        """This connector reading what ``record`` says (``ModeMismatchError`` if a setting
+        in ``given`` disagrees with it, naming both values)."""
+        headers = {**DEFAULT_HEADER_FIELDS, **record.header_columns}
+        recorded: dict[str, object] = {
+            "mode": record.mode,
+            "schema": record.schema,
+            "slot_name": record.slot_name,
+            "publication_name": record.publication_name,
+        }
+        if record.table is not None:
+            recorded["table"] = record.table
+        differ = [
+            f"{key}={getattr(self, key)!r} (recorded: {value!r})"
+            for key, value in recorded.items()
+            if key in self.given and getattr(self, key) != value
+        ]
+        if "header_fields" in self.given:
+            differ += [
+                f"header_fields[{column!r}]={self.header_fields.get(column)!r} "
+                f"(recorded: {header!r})"
+                for column, header in record.header_columns.items()
+                if self.header_fields.get(column) != header
+            ]
+        if differ:
+            raise ModeMismatchError(
+                f"connector {self.name!r} is configured with {', '.join(differ)}, but database "
+                f"{self.database!r} was migrated for mode {record.mode!r}, outbox "
+                f"{record.qualified_table or '(none: wal-message)'}, slot "
+                f"{record.slot_name!r} ({record.where}); the relay refuses to start. Leave "
+                "these settings out to follow the database's record"
+            )
+        if "header_fields" not in self.given:
+            recorded["header_fields"] = headers
+        return replace(self, given=RECORDED_SETTINGS, **recorded)  # type: ignore[arg-type]
 
     @property
     def qualified_table(self) -> str:
@@ -174,8 +231,8 @@ class ConnectorConfig:
             "plugin.name": "pgoutput",
             "slot.name": self.slot_name,
             "publication.name": self.publication_name,
-            # The relay creates the publication itself (``ensure_replication``), so that
-            # the slot exists, and events are captured, before the engine first starts.
+            # The migration creates publication and slot (``migrations.ensure_capture``),
+            # so events are captured before any relay or connector first starts.
             "publication.autocreate.mode": "disabled",
             "snapshot.mode": "no_data",
             "tombstones.on.delete": "false",

@@ -1,4 +1,6 @@
-"""Alembic migrations for Postroom's own tables (outbox, inbox), per service schema.
+"""Alembic migrations for Postroom's own tables (outbox, inbox), per service schema, and
+the capture that goes with them: the recorded outbox settings, the publication and the
+replication slot (``ensure_capture``).
 
 Also: the drift check between models and revisions, and the helpers of the pytest plugin
 (``postroom.migrations.pytest_plugin``) services test their own migrations with.
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from postroom.errors import (
+        CaptureSetupError,
         MigrationDriftError,
         MigrationError,
         MigrationLockTimeoutError,
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
         sync_url,
         upgrade,
     )
+    from postroom.migrations._capture import CaptureReport, ensure_capture
     from postroom.migrations._data import assert_rows_survive
     from postroom.migrations._drift import check_drift, compare_to_models
     from postroom.migrations._metadata import framework_metadata
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SETTINGS_ATTRIBUTE",
     "VERSION_TABLE",
+    "CaptureReport",
+    "CaptureSetupError",
     "MigrationDriftError",
     "MigrationError",
     "MigrationLockTimeoutError",
@@ -52,6 +58,7 @@ __all__ = [
     "compare_to_models",
     "current",
     "downgrade",
+    "ensure_capture",
     "framework_metadata",
     "migration_settings",
     "revisions",
@@ -62,6 +69,8 @@ __all__ = [
 _HOME = {
     "SETTINGS_ATTRIBUTE": "_settings",
     "VERSION_TABLE": "_settings",
+    "CaptureReport": "_capture",
+    "CaptureSetupError": "postroom.errors",
     "MigrationDriftError": "postroom.errors",
     "MigrationError": "postroom.errors",
     "MigrationLockTimeoutError": "postroom.errors",
@@ -76,6 +85,7 @@ _HOME = {
     "compare_to_models": "_drift",
     "current": "_api",
     "downgrade": "_api",
+    "ensure_capture": "_capture",
     "framework_metadata": "_metadata",
     "migration_settings": "_revision_context",
     "revisions": "_api",

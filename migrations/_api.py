@@ -138,12 +138,26 @@ def upgrade(
     schema: str | None = None,
     revision: str = "head",
     settings: MigrationSettings | None = None,
+    capture: bool = True,
 ) -> None:
-    """Upgrade Postroom's tables in ``schema`` (or ``settings.schema``) to ``revision``."""
+    """Upgrade Postroom's tables in ``schema`` (or ``settings.schema``) to ``revision``.
+
+    Then, once the outbox settings are recorded (revision 0005), put capture in place:
+    the publication and the replication slot the relay adopts (``ensure_capture``), so
+    every event committed from now on is relayed, whenever a relay first starts.
+    ``capture=False`` leaves the slot out (databases no relay will ever read, e.g. tests
+    on a server without ``wal_level=logical``); ``publish()`` then refuses by default.
+    """
     config = alembic_config(database_url, schema=schema, settings=settings)
     target = _checked_revision(revision)
     with mapped_errors(f"upgrade to {target}"):
         command.upgrade(config, target)
+    if capture:
+        from postroom.migrations._capture import ensure_capture, has_record
+
+        resolved = resolve_settings(schema, settings)
+        if has_record(database_url, resolved):
+            ensure_capture(database_url, settings=resolved)
 
 
 def downgrade(

@@ -2,8 +2,8 @@
 
 ``framework_metadata`` builds them from the same table functions the runtime uses
 (``outbox.outbox_table``, ``outbox.retained_outbox_table``, ``inbox.inbox_table``,
-``connectors.heartbeat_table``), so a column added to a model without a
-revision shows up as drift (see ``migrations.check_drift``).
+``connectors.heartbeat_table``, ``outbox._record.outbox_settings_table``), so a column
+added to a model without a revision shows up as drift (see ``migrations.check_drift``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from postroom.connectors import heartbeat_table
 from postroom.inbox import inbox_table
 from postroom.migrations._settings import MigrationSettings
-from postroom.outbox import outbox_table, retained_outbox_table
+from postroom.outbox import outbox_settings_table, outbox_table, retained_outbox_table
 
 __all__ = ["framework_metadata"]
 
@@ -41,4 +41,5 @@ def framework_metadata(
     inbox_table(metadata, schema=settings.schema)
     heartbeat_table(metadata, schema=settings.schema)
     retained_outbox_table(metadata, schema=settings.schema)
+    outbox_settings_table(metadata, schema=settings.schema)
     return metadata

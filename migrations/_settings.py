@@ -1,9 +1,10 @@
-"""What a service chooses about Postroom's tables: schema, outbox name, extra header columns.
+"""What a service chooses about Postroom's tables: schema, outbox name and mode, extra header
+columns, and the names of the slot and publication that capture the outbox.
 
 One frozen ``MigrationSettings`` is read by the migrations (through Alembic's
-``config.attributes``), by the drift check's models, and, through
-``connector_options()``, by the relay's ``connectors.ConnectorConfig``, so all three
-agree on the same table and the same header columns.
+``config.attributes``) and by the drift check's models. Revision 0005 writes what it
+says into the database once (``record()``, ``outbox.OutboxRecord``); from then on the
+writer and the relay read that record instead of being told again.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, get_args
 
 from postroom.errors import MigrationSettingsError
+from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
+from postroom.outbox._record import OutboxRecord, default_capture_name
+from postroom.outbox._table import RETAINED_OUTBOX_TABLE
 
 __all__ = ["SETTINGS_ATTRIBUTE", "VERSION_TABLE", "MigrationSettings"]
 
@@ -58,7 +62,10 @@ class MigrationSettings:
     ``schema``: the service's schema (None: the connection's ``search_path``, usually
     ``public``); our version table lives there too. ``outbox_table``: the outbox's name.
     ``extra_header_columns``: extra nullable ``text`` columns of the outbox, mapped to the
-    Kafka header each one becomes (e.g. ``{"region": "region"}``).
+    Kafka header each one becomes (e.g. ``{"region": "region"}``). ``mode``: the outbox
+    mode to record (``None``: ``table`` when first recorded, and whatever is recorded
+    after that). ``slot_name``, ``publication_name``: what captures the outbox (``None``:
+    ``postroom_<database>[_<schema>]``, see ``outbox._record.default_capture_name``).
     """
 
     schema: str | None = None
@@ -66,12 +73,22 @@ class MigrationSettings:
     extra_header_columns: Mapping[str, str] = field(default_factory=dict)
     version_table: str = VERSION_TABLE
     lock_timeout_ms: int | None = None
+    mode: OutboxMode | None = None
+    slot_name: str | None = None
+    publication_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.schema is not None:
             _identifier("schema", self.schema)
         _identifier("outbox_table", self.outbox_table)
         _identifier("version_table", self.version_table)
+        if self.mode is not None and self.mode not in get_args(OutboxMode):
+            raise MigrationSettingsError(
+                f"mode must be one of {', '.join(get_args(OutboxMode))}, got {self.mode!r}"
+            )
+        for name in ("slot_name", "publication_name"):
+            if getattr(self, name) is not None:
+                _identifier(name, getattr(self, name))
         if not isinstance(self.extra_header_columns, Mapping):
             raise MigrationSettingsError(
                 "extra_header_columns must map column -> header name, "
@@ -98,6 +115,25 @@ class MigrationSettings:
             raise MigrationSettingsError(
                 f"lock_timeout_ms must be a positive integer or None, got {self.lock_timeout_ms!r}"
             )
+
+    def record(self, *, database: str, current_schema: str) -> OutboxRecord:
+        """The outbox settings to record in ``database`` (``current_schema``: where
+        unqualified tables go when ``schema`` is None)."""
+        mode = self.mode or DEFAULT_MODE
+        tables: dict[OutboxMode, str | None] = {
+            "table": self.outbox_table,
+            "retain": RETAINED_OUTBOX_TABLE,
+            "wal-message": None,
+        }
+        name = default_capture_name(database, self.schema)
+        return OutboxRecord(
+            mode=mode,
+            schema=self.schema or current_schema,
+            table=tables[mode],
+            header_columns=self.extra_header_columns,
+            slot_name=self.slot_name or name,
+            publication_name=self.publication_name or name,
+        )
 
     def connector_options(self) -> dict[str, Any]:
         """Keyword arguments for ``connectors.ConnectorConfig`` that match these tables.

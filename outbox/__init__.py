@@ -1,15 +1,19 @@
-"""The write side of Postroom: the ``Event`` envelope and ``publish()``."""
+"""The write side of Postroom: the ``Event`` envelope, ``publish()``, and the outbox
+settings each database records once (``OutboxRecord``)."""
 
 from postroom.errors import (
     CaptureMissingError,
     InvalidEventError,
     OutboxConfigError,
     OutboxError,
+    OutboxMismatchError,
     PayloadTooLargeError,
 )
 from postroom.outbox import wire
+from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
 from postroom.outbox._publish import Outbox, OutboxMode, publish
+from postroom.outbox._record import SETTINGS_TABLE, OutboxRecord, outbox_settings_table, read_record
 from postroom.outbox._retained import (
     create_retained_partitions,
     drop_retained_partitions,
@@ -26,20 +30,26 @@ from postroom.outbox._uuid7 import uuid7
 __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "DEFAULT_OUTBOX_TABLE",
+    "REQUIRE_CAPTURE_ENV",
     "RETAINED_OUTBOX_TABLE",
+    "SETTINGS_TABLE",
     "CaptureMissingError",
     "Event",
     "InvalidEventError",
     "Outbox",
     "OutboxConfigError",
     "OutboxError",
+    "OutboxMismatchError",
     "OutboxMode",
+    "OutboxRecord",
     "PayloadTooLargeError",
     "create_retained_partitions",
     "drop_retained_partitions",
     "maintain_retained_outbox",
+    "outbox_settings_table",
     "outbox_table",
     "publish",
+    "read_record",
     "retained_outbox_table",
     "uuid7",
     "wire",

@@ -12,22 +12,34 @@ Three modes, one envelope; the caller sees no difference:
   writes a transactional logical-decoding message that Debezium decodes
   (``DecodeLogicalDecodingMessageContent``) and routes with the same EventRouter.
 
-If the caller rolls back, nothing happened in any mode and no event is ever relayed.
+The mode is the one the database recorded when it was migrated (``outbox._record``),
+read on the first ``publish`` to each engine together with the check that a replication
+slot captures the outbox (``outbox._capture``). If the caller rolls back, nothing happened
+in any mode and no event is ever relayed.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Coroutine
-from typing import Any, Literal, get_args, overload
+from typing import Any, get_args, overload
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from postroom.errors import InvalidEventError, OutboxConfigError
+from postroom.errors import (
+    CaptureMissingError,
+    InvalidEventError,
+    OutboxConfigError,
+    OutboxMismatchError,
+)
 from postroom.outbox import wire
+from postroom.outbox._capture import capture_required, require_capture
 from postroom.outbox._event import Event
+from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
+from postroom.outbox._record import OutboxRecord, read_record
 from postroom.outbox._table import (
     DEFAULT_OUTBOX_TABLE,
     RETAINED_OUTBOX_TABLE,
@@ -36,8 +48,6 @@ from postroom.outbox._table import (
 )
 
 __all__ = ["Outbox", "OutboxMode", "publish"]
-
-OutboxMode = Literal["table", "retain", "wal-message"]
 
 
 def _wal_message_statement() -> sa.TextClause:
@@ -52,24 +62,10 @@ def _wal_message_statement() -> sa.TextClause:
     )
 
 
-class Outbox:
-    """Where and how a service writes its events: the mode, and its table and schema.
+class _Statements:
+    """The SQL one mode runs for one event, against one table."""
 
-    ``table`` defaults to ``outbox`` (``table`` mode) or ``outbox_retained`` (``retain``
-    mode); ``wal-message`` mode has no table.
-    """
-
-    def __init__(
-        self,
-        *,
-        mode: OutboxMode = "table",
-        table: str | None = None,
-        schema: str | None = None,
-    ) -> None:
-        if mode not in get_args(OutboxMode):
-            raise OutboxConfigError(
-                f"mode must be one of {', '.join(get_args(OutboxMode))}, got {mode!r}"
-            )
+    def __init__(self, mode: OutboxMode, table: str | None, schema: str | None) -> None:
         self.mode: OutboxMode = mode
         if mode == "retain":
             self.table = retained_outbox_table(
@@ -86,9 +82,7 @@ class Outbox:
         self._insert = sa.insert(self.table).values(**values)
         self._delete = sa.delete(self.table).where(columns.id == sa.bindparam("id"))
 
-    def _statements(self, event: Event) -> list[tuple[sa.Executable, dict[str, Any]]]:
-        if not isinstance(event, Event):
-            raise InvalidEventError(f"publish() needs an outbox.Event, got {type(event).__name__}")
+    def for_event(self, event: Event) -> list[tuple[sa.Executable, dict[str, Any]]]:
         row = wire.event_row(event)
         if self.mode == "wal-message":
             row["id"] = str(event.id)
@@ -99,15 +93,120 @@ class Outbox:
             return [(self._insert, row)]
         return [(self._insert, row), (self._delete, {"id": event.id})]
 
+
+class Outbox:
+    """Where and how a service writes its events: by default, as its database recorded.
+
+    The migration records the outbox mode, schema and table once, in the database
+    (``postroom_outbox_settings``); an ``Outbox()`` reads that record on its first
+    ``publish`` to each engine and follows it. ``mode``, ``table`` and ``schema`` given
+    here are assertions: one that disagrees with the record raises
+    ``OutboxMismatchError`` naming both values. ``schema`` also says where to find the
+    record (default: the ``search_path``).
+
+    The first ``publish`` to each engine also checks that a replication slot and a
+    publication capture the outbox, and raises ``CaptureMissingError`` naming the fix if
+    not (see ``outbox._capture``). Both refusals roll the session's transaction back, so
+    the business rows can not commit without their event. The result is cached per engine
+    and checked again after any error. ``require_capture=False`` skips the check (tests
+    that never relay; without a record the mode then defaults to ``table``).
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: OutboxMode | None = None,
+        table: str | None = None,
+        schema: str | None = None,
+        require_capture: bool | None = None,
+    ) -> None:
+        if mode is not None and mode not in get_args(OutboxMode):
+            raise OutboxConfigError(
+                f"mode must be one of {', '.join(get_args(OutboxMode))}, got {mode!r}"
+            )
+        self.mode = mode
+        self.table = table
+        self.schema = schema
+        self.require_capture = require_capture
+        self._checked: weakref.WeakKeyDictionary[sa.Engine, _Statements] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _statements(self, connection: sa.Connection) -> _Statements:
+        """Read the record (and check capture) on ``connection``: the first time per engine."""
+        record = read_record(connection, self.schema)
+        if capture_required(self.require_capture):
+            record = require_capture(connection, record, schema=self.schema)
+        if record is None:
+            return _Statements(self.mode or DEFAULT_MODE, self.table, self.schema)
+        self._check_agrees(record, connection)
+        return _Statements(record.mode, record.table, record.schema)
+
+    def _check_agrees(self, record: OutboxRecord, connection: sa.Connection) -> None:
+        given = {"mode": (self.mode, record.mode), "table": (self.table, record.table)}
+        differ = [
+            f"{name}={mine!r}"
+            for name, (mine, theirs) in given.items()
+            if mine is not None and mine != theirs
+        ]
+        if differ:
+            database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
+            raise OutboxMismatchError(
+                f"Outbox({', '.join(differ)}) disagrees with the outbox settings database "
+                f"{database!r} recorded when it was migrated: mode {record.mode!r}, table "
+                f"{record.qualified_table or 'none'} ({record.where}). Nothing was written "
+                "and the transaction was rolled back. Leave mode/table out to follow the "
+                "database, or migrate it for the mode you want"
+            )
+
+    def _forget(self, engine: sa.Engine) -> None:
+        self._checked.pop(engine, None)
+
     def publish(self, session: Session, event: Event) -> None:
         """Add ``event`` to ``session``'s transaction; it is relayed once the caller commits."""
-        for statement, params in self._statements(event):
-            session.execute(statement, params)
+        _require_event(event)
+        connection = session.connection()
+        engine = connection.engine
+        statements = self._checked.get(engine)
+        if statements is None:
+            try:
+                statements = self._statements(connection)
+            except (CaptureMissingError, OutboxMismatchError):
+                session.rollback()
+                raise
+            self._checked[engine] = statements
+        try:
+            for statement, params in statements.for_event(event):
+                session.execute(statement, params)
+        except BaseException:
+            self._forget(engine)
+            raise
 
     async def publish_async(self, session: AsyncSession, event: Event) -> None:
         """``publish`` for an ``AsyncSession`` (asyncpg)."""
-        for statement, params in self._statements(event):
-            await session.execute(statement, params)
+        _require_event(event)
+        engine = (await session.connection()).engine.sync_engine
+        statements = self._checked.get(engine)
+        if statements is None:
+            try:
+                statements = await session.run_sync(
+                    lambda sync: self._statements(sync.connection())
+                )
+            except (CaptureMissingError, OutboxMismatchError):
+                await session.rollback()
+                raise
+            self._checked[engine] = statements
+        try:
+            for statement, params in statements.for_event(event):
+                await session.execute(statement, params)
+        except BaseException:
+            self._forget(engine)
+            raise
+
+
+def _require_event(event: object) -> None:
+    if not isinstance(event, Event):
+        raise InvalidEventError(f"publish() needs an outbox.Event, got {type(event).__name__}")
 
 
 _DEFAULT = Outbox()
@@ -130,7 +229,9 @@ def publish(
 
     With a sync ``Session`` it returns ``None``; with an ``AsyncSession`` it returns an
     awaitable (``await publish(session, event)``). Nothing is committed here: the event
-    exists exactly when the caller's business rows do.
+    exists exactly when the caller's business rows do. On a database without capture for
+    its outbox (``CaptureMissingError``) or recorded for another mode
+    (``OutboxMismatchError``) it rolls the transaction back and raises (see ``Outbox``).
     """
     target = outbox or _DEFAULT
     if isinstance(session, AsyncSession):

@@ -17,7 +17,8 @@ A test reads this drawing and checks it against the classes and their flags.
     ├── OutboxError                        the write side refused an event
     │   ├── InvalidEventError              bad input to Event / publish (ValueError)
     │   │   └── PayloadTooLargeError       the serialised payload is above the limit
-    │   └── CaptureMissingError            no slot/publication captures this outbox
+    │   ├── CaptureMissingError            no slot/publication captures this outbox; names the fix
+    │   └── OutboxMismatchError            Outbox(mode/table/schema) disagrees with the database
     ├── StackError                         a local development server failed to start or stop
     ├── KafkaConnectError                  the Connect REST API said no; .status (409/5xx retriable)
     ├── TopicNotFoundError                 a topic to describe does not exist on the cluster
@@ -28,7 +29,7 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── StaleOffsetsError              offsets from another database/slot; never reset
     │   ├── SlotInUseError                 another consumer holds the slot [retriable]
     │   ├── UnconsumedWalError             a slot to drop still holds unread WAL
-    │   └── ModeMismatchError              relay or writer disagrees with the database's record
+    │   └── ModeMismatchError              a relay's mode/table/slot disagrees with the database
     ├── InboxError                         the consuming side failed
     │   ├── UndecodableMessageError        a record that can never be handled
     │   │   ├── MalformedMessageError      bad JSON or headers; dead-letter reason "malformed"
@@ -38,7 +39,8 @@ A test reads this drawing and checks it against the classes and their flags.
     │   └── DeadLetterNotFoundError        postroom dlq show/replay found nothing
     └── MigrationError                     a migration could not run as asked
         ├── MigrationLockTimeoutError      a DDL hit lock_timeout; nothing applied [retriable]
-        └── MigrationDriftError            models and revisions disagree; .differences
+        ├── MigrationDriftError            models and revisions disagree; .differences
+        └── CaptureSetupError              tables migrated, slot/publication not made (why, fix)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from collections.abc import Mapping
 __all__ = [
     "BrokerUnavailableError",
     "CaptureMissingError",
+    "CaptureSetupError",
     "ConfigurationError",
     "ConnectorConfigError",
     "ConnectorValidationError",
@@ -65,6 +68,7 @@ __all__ = [
     "ModeMismatchError",
     "OutboxConfigError",
     "OutboxError",
+    "OutboxMismatchError",
     "OversizedMessageError",
     "PayloadTooLargeError",
     "PostroomError",
@@ -147,6 +151,11 @@ class CaptureMissingError(OutboxError):
     would never reach Kafka. The message names the command that puts capture in place."""
 
 
+class OutboxMismatchError(OutboxError):
+    """``Outbox(mode=..., table=..., schema=...)`` disagrees with the outbox settings the
+    database recorded when it was migrated; the message names both values."""
+
+
 # -- local servers and Kafka Connect ---------------------------------------------------
 
 
@@ -202,7 +211,8 @@ class UnconsumedWalError(RelayError):
 
 
 class ModeMismatchError(RelayError):
-    """A relay or writer is configured differently from what the database recorded."""
+    """A relay's connector is configured differently from the outbox settings the database
+    recorded (mode, schema, table, header columns, slot, publication); names both values."""
 
 
 # -- the read side ---------------------------------------------------------------------
@@ -265,3 +275,11 @@ class MigrationDriftError(MigrationError):
     def __init__(self, message: str, *, differences: list[str]) -> None:
         super().__init__(message)
         self.differences = differences
+
+
+class CaptureSetupError(MigrationError):
+    """Postroom's tables are migrated, but the replication slot or publication that captures
+    the outbox could not be created (``wal_level``, a long transaction, a name taken).
+
+    Retriable when it only timed out waiting for other transactions to finish.
+    """

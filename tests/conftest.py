@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -74,9 +75,10 @@ def new_database(stack: EmbeddedStack) -> Iterator[object]:
     """Factory: a fresh database with Postroom's tables migrated in; engines disposed after."""
     engines: list[sa.Engine] = []
 
-    def make(prefix: str = "db") -> tuple[str, sa.Engine]:
+    def make(prefix: str = "db", **settings: Any) -> tuple[str, sa.Engine]:
+        """``settings``: ``MigrationSettings`` (e.g. ``mode="retain"``), recorded with capture."""
         url = stack.postgres.create_database(f"{prefix}_{next(_names)}")
-        migrations.upgrade(url)
+        migrations.upgrade(url, settings=migrations.MigrationSettings(**settings))
         engine = sa.create_engine(url)
         engines.append(engine)
         return url, engine

@@ -50,7 +50,8 @@ log = logging.getLogger("postroom.relay")
 
 @dataclass(frozen=True)
 class RelaySource:
-    """One outbox to relay: its connector settings and a URL to prepare its slot with."""
+    """One outbox to relay: its connector settings and a URL to read its database's record
+    and check its slot with (``Relay.start`` replaces ``connector`` by the adopted one)."""
 
     connector: ConnectorConfig
     database_url: str
@@ -114,10 +115,16 @@ class Relay:
         return sum(sink.relayed for sink in self.sinks)
 
     def start(self) -> Relay:
-        """Prepare slots and publications, start the JVM and one engine per source."""
+        """Adopt each database's slot and recorded settings, then start the JVM and one
+        engine per source."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.sources = [
+            RelaySource(
+                ensure_replication(source.connector, source.database_url), source.database_url
+            )
+            for source in self.sources
+        ]
         for source in self.sources:
-            ensure_replication(source.connector, source.database_url)
             check_offsets_identity(source.connector, source.database_url, self.state_dir)
         try:
             self._producer = KafkaProducer(

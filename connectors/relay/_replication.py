@@ -1,8 +1,10 @@
-"""The replication slot and publication a connector reads, created before it first runs.
+"""Before a connector first reads: the server is ready, and the capture the migration put in
+place (publication and replication slot, ``migrations.ensure_capture``) is there to adopt.
 
-Creating the slot up front (rather than letting Debezium create it on first start) makes
-"ready" exact: every transaction that commits after ``ensure_replication`` returns is in
-the slot, whenever the relay gets to it.
+The relay never creates the slot itself: a slot made at relay start misses every event
+committed before it, which is exactly what a deployment order must not decide. The
+connector's mode, schema, table, header columns, slot and publication come from the
+outbox settings the database recorded when it was migrated (``outbox.OutboxRecord``).
 """
 
 from __future__ import annotations
@@ -11,27 +13,11 @@ import sqlalchemy as sa
 
 from postroom.connectors._connector_config import ConnectorConfig
 from postroom.errors import MissingPrivilegeError, RelayError, SlotInUseError, WalLevelError
+from postroom.outbox._record import SETTINGS_TABLE, OutboxRecord, read_record, record_schemas
 
-__all__ = ["ensure_replication", "publication_ddl", "slot_active"]
+__all__ = ["ensure_replication", "slot_active"]
 
-
-def publication_ddl(config: ConnectorConfig) -> str:
-    """``CREATE PUBLICATION`` for the connector's outbox mode.
-
-    ``retain`` publishes a partitioned table: ``publish_via_partition_root`` makes its
-    changes appear under the root table's name (Debezium's ``table.include.list``), not
-    under each daily partition. ``wal-message`` needs a publication for pgoutput to run,
-    but no outbox table: logical messages are not filtered by publications. With
-    heartbeats on, the heartbeat table is published too (see ``ConnectorConfig``).
-    """
-    name = f'"{config.publication_name}"'
-    tables = ", ".join(_quoted(table) for table in config.published_tables)
-    if not tables:
-        return f"CREATE PUBLICATION {name}"
-    ddl = f"CREATE PUBLICATION {name} FOR TABLE {tables}"
-    if config.mode == "retain":
-        ddl += " WITH (publish_via_partition_root = true)"
-    return ddl
+_CAPTURE_FIX = "run `postroom migrate capture --database-url URL` (migrations.ensure_capture)"
 
 
 def _quoted(qualified: str) -> str:
@@ -39,8 +25,31 @@ def _quoted(qualified: str) -> str:
     return f'"{schema}"."{table}"'
 
 
+def _find_record(connection: sa.Connection, config: ConnectorConfig) -> OutboxRecord:
+    """The record in the connector's schema if it was given, else the one there is."""
+    schemas = record_schemas(connection)
+    if "schema" in config.given:
+        schemas = [schema for schema in schemas if schema == config.schema]
+    if len(schemas) > 1:
+        raise RelayError(
+            f"database {config.database!r} records several outboxes (schemas "
+            f"{', '.join(schemas)}): give connector {config.name!r} its schema "
+            "(ConnectorConfig(schema=...), `postroom relay --schema`)"
+        )
+    record = read_record(connection, schemas[0]) if schemas else None
+    if record is None:
+        where = f"schema {config.schema!r}" if "schema" in config.given else "any schema"
+        raise RelayError(
+            f"database {config.database!r} has no outbox settings record ({SETTINGS_TABLE} "
+            f"in {where}): run `postroom migrate upgrade --database-url URL` "
+            "(migrations.upgrade(url)) before starting the relay; it records the outbox "
+            "settings and creates the replication slot the relay adopts"
+        )
+    return record
+
+
 def _add_missing_tables(connection: sa.Connection, config: ConnectorConfig) -> None:
-    """Bring a publication made by an older Postroom up to ``published_tables``."""
+    """Bring the publication up to ``published_tables`` (e.g. the heartbeat table)."""
     present = {
         f"{schema}.{table}"
         for schema, table in connection.execute(
@@ -69,56 +78,72 @@ def _require_tables(connection: sa.Connection, config: ConnectorConfig) -> None:
             )
 
 
-def ensure_replication(config: ConnectorConfig, database_url: str) -> None:
-    """Check the server is ready for the connector, then create publication and slot.
+def _require_publication(connection: sa.Connection, config: ConnectorConfig) -> None:
+    exists = connection.execute(
+        sa.text("SELECT 1 FROM pg_publication WHERE pubname = :name"),
+        {"name": config.publication_name},
+    ).first()
+    if not exists:
+        raise RelayError(
+            f"publication {config.publication_name!r}, which database {config.database!r} "
+            f"records for its outbox, does not exist: {_CAPTURE_FIX}"
+        )
+    _add_missing_tables(connection, config)
 
-    Every refusal names what to do: ``WalLevelError``, ``MissingPrivilegeError``,
-    ``SlotInUseError`` (held by another client, or created in another database).
+
+def _require_slot(connection: sa.Connection, config: ConnectorConfig) -> None:
+    slot = connection.execute(
+        sa.text(
+            "SELECT s.database, s.active_pid, r.client_addr, r.application_name "
+            "FROM pg_replication_slots s "
+            "LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid "
+            "WHERE s.slot_name = :name"
+        ),
+        {"name": config.slot_name},
+    ).first()
+    if slot is None:
+        raise RelayError(
+            f"replication slot {config.slot_name!r}, which database {config.database!r} "
+            "records for its outbox, does not exist (dropped?): events committed while it "
+            f"was missing can not be relayed; {_CAPTURE_FIX} to create it again, and every "
+            "event committed after that is relayed"
+        )
+    database, pid, address, application = slot
+    if database != config.database:
+        raise SlotInUseError(
+            f"replication slot {config.slot_name!r} belongs to database {database!r}, "
+            f"not {config.database!r}: give this connector its own slot_name",
+            retriable=False,
+        )
+    if pid is not None:
+        raise SlotInUseError(
+            f"replication slot {config.slot_name!r} on database {config.database!r} is "
+            f"held by another consumer (backend PID {pid}, client "
+            f"{address or 'local'}, application {application or '?'}): stop that relay "
+            "first (a slot has exactly one reader), or give this connector its own "
+            "slot_name"
+        )
+
+
+def ensure_replication(config: ConnectorConfig, database_url: str) -> ConnectorConfig:
+    """Check the server is ready for the connector and adopt its database's capture.
+
+    Returns the connector as the database recorded it (``ConnectorConfig.adopt``). Every
+    refusal names what to do: ``WalLevelError``, ``ModeMismatchError`` (a setting
+    disagrees with the record), ``MissingPrivilegeError``, ``SlotInUseError`` (held by
+    another client, or in another database), ``RelayError`` (no record, slot or
+    publication: the database was not migrated, or its capture was removed).
     """
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             _require_logical_wal(connection, config)
-            _require_tables(connection, config)
-            _require_privileges(connection, config)
-            has_publication = connection.execute(
-                sa.text("SELECT 1 FROM pg_publication WHERE pubname = :name"),
-                {"name": config.publication_name},
-            ).first()
-            if not has_publication:
-                connection.execute(sa.text(publication_ddl(config)))
-            else:
-                _add_missing_tables(connection, config)
-            slot = connection.execute(
-                sa.text(
-                    "SELECT s.database, s.active_pid, r.client_addr, r.application_name "
-                    "FROM pg_replication_slots s "
-                    "LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid "
-                    "WHERE s.slot_name = :name"
-                ),
-                {"name": config.slot_name},
-            ).first()
-            if slot is None:
-                connection.execute(
-                    sa.text("SELECT pg_create_logical_replication_slot(:name, 'pgoutput')"),
-                    {"name": config.slot_name},
-                )
-                return
-            database, pid, address, application = slot
-            if database != config.database:
-                raise SlotInUseError(
-                    f"replication slot {config.slot_name!r} belongs to database {database!r}, "
-                    f"not {config.database!r}: give this connector its own slot_name",
-                    retriable=False,
-                )
-            if pid is not None:
-                raise SlotInUseError(
-                    f"replication slot {config.slot_name!r} on database {config.database!r} is "
-                    f"held by another consumer (backend PID {pid}, client "
-                    f"{address or 'local'}, application {application or '?'}): stop that relay "
-                    "first (a slot has exactly one reader), or give this connector its own "
-                    "slot_name"
-                )
+            adopted = config.adopt(_find_record(connection, config))
+            _require_tables(connection, adopted)
+            _require_privileges(connection, adopted)
+            _require_publication(connection, adopted)
+            _require_slot(connection, adopted)
+            return adopted
     finally:
         engine.dispose()
 

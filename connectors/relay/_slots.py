@@ -2,7 +2,11 @@
 
 A logical slot pins WAL from its ``restart_lsn`` on: a slot nobody reads fills the disk,
 and a slot dropped while it still holds unconsumed changes loses them for its relay.
+``SlotInfo.idle_warning`` names a slot with no active reader and the WAL it retains;
 ``drop_slot`` refuses an active slot, and one with unconsumed WAL unless forced.
+
+Since migrations create each database's slot (``migrations.ensure_capture``), a slot
+with no reader is normal until its relay first starts, and a problem after that.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ _QUERY = """
 SELECT slot_name, plugin, database, active, active_pid,
        restart_lsn::text, confirmed_flush_lsn::text,
        coalesce(pg_current_wal_lsn() - restart_lsn, 0)::bigint AS retained_bytes,
-       coalesce(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::bigint AS unconsumed_bytes
-FROM pg_replication_slots
+       coalesce(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::bigint AS unconsumed_bytes,
+       -- PostgreSQL 17+ only; read through jsonb so older servers answer NULL
+       to_jsonb(s) ->> 'inactive_since' AS inactive_since
+FROM pg_replication_slots s
 WHERE slot_type = 'logical' AND (CAST(:name AS text) IS NULL OR slot_name = :name)
 ORDER BY slot_name
 """
@@ -40,9 +46,22 @@ class SlotInfo:
     confirmed_flush_lsn: str | None
     retained_bytes: int
     unconsumed_bytes: int
+    inactive_since: str | None = None
+
+    @property
+    def idle_warning(self) -> str | None:
+        """For a slot no client reads: that it retains WAL until read or dropped."""
+        if self.active:
+            return None
+        since = f" since {self.inactive_since}" if self.inactive_since else ""
+        return (
+            f"no active reader{since}: retains {self.retained_bytes:,} bytes of WAL, growing "
+            "until its relay reads it; if its outbox is retired, drop it "
+            f"(postroom slot drop {self.slot_name})"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "idle_warning": self.idle_warning}
 
 
 def _slots(connection: sa.Connection, name: str | None) -> list[SlotInfo]:

@@ -1,4 +1,5 @@
-"""``postroom migrate upgrade|downgrade|current|history|check``: our tables, standalone."""
+"""``postroom migrate upgrade|downgrade|current|history|check|capture``: our tables,
+standalone, and the replication slot and publication that capture the outbox."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def _settings(args: argparse.Namespace) -> Any:
         outbox_table=args.outbox_table,
         extra_header_columns=headers,
         lock_timeout_ms=args.lock_timeout_ms,
+        mode=args.mode,
     )
 
 
@@ -42,12 +44,42 @@ def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
 
 def _upgrade(args: argparse.Namespace) -> None:
     from alembic import command
+    from sqlalchemy.engine import make_url
 
-    from postroom.migrations._api import alembic_config, mapped_errors
+    from postroom.migrations._api import alembic_config, mapped_errors, upgrade
 
-    config = alembic_config(_url(args) or "", settings=_settings(args))
+    settings = _settings(args)
+    if not args.sql:
+        upgrade(_url(args) or "", settings=settings, revision=args.revision, capture=False)
+        if not args.no_capture:
+            _capture(args, only_if_recorded=True)
+        return
+    config = alembic_config(_url(args) or "", settings=settings)
     with mapped_errors(f"upgrade to {args.revision}"):
-        command.upgrade(config, args.revision, sql=args.sql)
+        command.upgrade(config, args.revision, sql=True)
+    database = make_url(_url(args) or "").database or "postgres"
+    slot = settings.record(database=database, current_schema="public").slot_name
+    print(
+        "-- Then, once the above committed, outside any transaction (what `postroom migrate "
+        f"capture` does):\nSELECT pg_create_logical_replication_slot('{slot}', 'pgoutput');"
+    )
+
+
+def _capture(args: argparse.Namespace, *, only_if_recorded: bool = False) -> None:
+    from postroom.migrations._capture import ensure_capture, has_record
+
+    url, settings = _url(args) or "", _settings(args)
+    if only_if_recorded and not has_record(url, settings):
+        return
+    report = ensure_capture(url, settings=settings)
+    record = report.record
+    made = {True: "created", False: "in place"}
+    print(
+        f"capture: outbox mode {record.mode!r}, slot {record.slot_name!r} "
+        f"({made[report.created_slot]}), publication {record.publication_name!r} "
+        f"({made[report.created_publication]}): every event committed from now on is "
+        "relayed, whenever a relay first starts"
+    )
 
 
 def _downgrade(args: argparse.Namespace) -> None:
@@ -133,6 +165,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="an extra outbox column placed as a Kafka header (repeatable)",
     )
     parser.add_argument("--lock-timeout-ms", type=int, default=None, help="SET lock_timeout")
+    parser.add_argument(
+        "--mode",
+        default=None,
+        choices=["table", "retain", "wal-message"],
+        help="the outbox mode to record when first migrated (default: table)",
+    )
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -141,6 +179,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     upgrade = actions.add_parser("upgrade", help="upgrade to a revision (default: head)")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.add_argument("--sql", action="store_true", help="print the SQL, run nothing")
+    upgrade.add_argument(
+        "--no-capture",
+        action="store_true",
+        help="leave out the replication slot (databases no relay reads; publish() refuses)",
+    )
     upgrade.set_defaults(action=_upgrade)
     downgrade = actions.add_parser("downgrade", help="downgrade to a revision ('base': drop all)")
     downgrade.add_argument("revision")
@@ -155,6 +198,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         sub.set_defaults(action=action)
     check = actions.add_parser("check", help="fail if the database and the models differ")
     check.set_defaults(action=_check)
+    capture = actions.add_parser(
+        "capture", help="create the recorded replication slot and publication if missing"
+    )
+    capture.set_defaults(action=_capture)
     for sub in (upgrade, downgrade, *actions.choices.values()):
         if not any(a.dest == "database_url" for a in sub._actions):
             _common(sub)

@@ -31,14 +31,17 @@ def _sources(args: argparse.Namespace) -> list[Any]:
         name, sep, url = spec.partition("=")
         if not sep or not name or not url:
             raise PostroomError(f"--source must look like NAME=postgresql://..., got {spec!r}")
+        # Mode, schema, table, slot: from the database's record unless given here (and
+        # then they must agree with it).
+        recorded = {"mode": args.mode, "schema": args.schema}
         config = ConnectorConfig.from_url(
             name,
             url,
-            mode=args.mode,
             heartbeat_interval_ms=args.heartbeat_interval_ms,
             offset_flush_interval_ms=args.offset_flush_interval_ms,
             aggregate_types=tuple(args.aggregate_type),
             topic_partitions=args.partitions,
+            **{key: value for key, value in recorded.items() if value is not None},
         )
         if url.startswith("postgresql://"):  # SQLAlchemy's default driver is not ours
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -87,17 +90,22 @@ def _slot_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("slot", "database", "active", "confirmed up to", "retained WAL", "unconsumed")
+    table = Table("slot", "database", "reader", "confirmed up to", "retained WAL", "unconsumed")
     for slot in slots:
+        reader = f"pid {slot.active_pid}" if slot.active else "[bold red]none[/]"
         table.add_row(
             slot.slot_name,
             slot.database,
-            "yes" if slot.active else "no",
+            reader,
             slot.confirmed_flush_lsn or "-",
             f"{slot.retained_bytes:,} B",
             f"{slot.unconsumed_bytes:,} B",
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for slot in slots:
+        if slot.idle_warning:
+            console.print(f"[yellow]{slot.slot_name}[/]: {slot.idle_warning}")
     return 0
 
 
@@ -152,7 +160,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         choices=["file", "database", "kafka"],
         help="source offsets in --state-dir (default), the service's database, or Kafka",
     )
-    relay.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
+    relay.add_argument(
+        "--mode",
+        default=None,
+        choices=["table", "retain", "wal-message"],
+        help="default: as each database recorded it; given, it must agree with the record",
+    )
+    relay.add_argument(
+        "--schema", default=None, help="where the outbox is, if a database records several"
+    )
     relay.add_argument("--heartbeat-interval-ms", type=int, default=10_000)
     relay.add_argument("--offset-flush-interval-ms", type=int, default=0)
     relay.add_argument(

@@ -78,7 +78,7 @@ def test_the_retention_index_migrates_down_and_up_again(reader: Reader) -> None:
     migrations.downgrade(reader.url, revision="0001")
     assert "ix_inbox_message_received_at" not in indexes()
     migrations.upgrade(reader.url)
-    assert migrations.current(reader.url) == "0004"
+    assert migrations.current(reader.url) == migrations.revisions()[-1]
     assert "ix_inbox_message_received_at" in indexes()
 
 

@@ -1,7 +1,7 @@
 """Events still in the WAL when a service upgrades reach Kafka after it, through real Debezium.
 
-The service uses its own schema, outbox name and an extra header column; the relay's
-``ConnectorConfig`` is built from the same ``MigrationSettings`` the migrations used.
+The service uses its own schema, outbox name and an extra header column; the relay is
+told none of them: it reads them from the outbox settings the migration recorded.
 """
 
 from __future__ import annotations
@@ -16,13 +16,7 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, TopicPartition
 
 from postroom import migrations
-from postroom.connectors import (
-    ConnectorConfig,
-    Relay,
-    RelaySource,
-    ensure_replication,
-    ensure_topics,
-)
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
 from postroom.devstack import EmbeddedStack
 
 SETTINGS = migrations.MigrationSettings(
@@ -79,12 +73,10 @@ def test_events_waiting_in_the_wal_during_an_upgrade_are_all_relayed_after_it(
     stack: EmbeddedStack, tmp_path: Path
 ) -> None:
     url = stack.postgres.create_database("migrated_writer")
-    migrations.upgrade(url, settings=SETTINGS, revision="0001")
-    # Revision 0001 predates the heartbeat table (0002): this relay runs without heartbeats.
-    connector = ConnectorConfig.from_url(
-        "migrated", url, heartbeat_interval_ms=0, **SETTINGS.connector_options()
-    )
-    ensure_replication(connector, url)  # from here on, every commit waits in the slot
+    # Revision 0005 records the settings and, with ensure_capture right after it, creates
+    # the slot: from here on, every commit waits in the slot.
+    migrations.upgrade(url, settings=SETTINGS, revision="0005")
+    connector = ConnectorConfig.from_url("migrated", url)
     ensure_topics(stack.bootstrap_servers, [TOPIC])
     engine = sa.create_engine(url)
     try:

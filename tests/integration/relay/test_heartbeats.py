@@ -58,10 +58,11 @@ def slot_progress(
         state_dir=state_dir,
     ) as relay:
         relay.wait_streaming()
-        before = confirmed_flush_lsn(quiet, config.slot_name)
+        slot = relay.sources[0].connector.slot_name  # the one the migration created
+        before = confirmed_flush_lsn(quiet, slot)
         busy_writes(busy, 4.0)
         time.sleep(2.0)
-        after = confirmed_flush_lsn(quiet, config.slot_name)
+        after = confirmed_flush_lsn(quiet, slot)
         with quiet.connect() as connection:
             beats = connection.execute(sa.text("SELECT count(*) FROM postroom_heartbeat")).scalar()
     assert not relay.errors

@@ -47,7 +47,7 @@ def rig(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     for mode in MODES:
         name = f"mode_{mode.replace('-', '_')}"
         url = stack.postgres.create_database(name)
-        migrations.upgrade(url)
+        migrations.upgrade(url, settings=migrations.MigrationSettings(mode=mode))
         engines[mode] = sa.create_engine(url)
         sources.append(RelaySource(ConnectorConfig.from_url(name, url, mode=mode), url))
     relay = Relay(

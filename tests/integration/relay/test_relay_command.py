@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from postroom.cli import main
-from postroom.connectors import ConnectorConfig, ensure_replication
 from postroom.devstack import EmbeddedStack
 from postroom.outbox import Event, publish
 from tests.integration.relay.conftest import read_topic, wait_for_ids
@@ -60,47 +59,55 @@ def test_sigterm_commits_offsets_and_exits_zero(
         relay.stop()
 
 
-def test_slot_list_shows_retained_and_unconsumed_wal(
+def test_slot_list_flags_a_slot_nobody_reads_with_the_wal_it_retains(
     new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, engine = new_database("slots")
-    config = ConnectorConfig.from_url("slots_list", url)
-    ensure_replication(config, url)
+    url, engine = new_database("slots")  # migrated: its slot exists, no relay reads it
+    database = str(engine.url.database)
     publish_many(engine, "slots", 20)
 
     assert main(["slot", "list", "--database-url", url, "--json"]) == 0
-
     slots = {s["slot_name"]: s for s in json.loads(capsys.readouterr().out)}
-    mine = slots["postroom_slots_list"]
-    assert mine["database"] == config.database
+    assert main(["slot", "list", "--database-url", url]) == 0
+    table = capsys.readouterr().out
+
+    mine = slots[f"postroom_{database}"]
+    assert mine["database"] == database
     assert mine["active"] is False
     assert mine["unconsumed_bytes"] > 0
+    assert mine["inactive_since"] is not None  # PostgreSQL 17+
+    assert mine["idle_warning"].startswith(
+        f"no active reader since {mine['inactive_since']}: retains "
+        f"{mine['retained_bytes']:,} bytes of WAL, growing until its relay reads it"
+    )
+    assert mine["idle_warning"].endswith(f"(postroom slot drop postroom_{database})")
+    assert f"postroom_{database}: no active reader since" in " ".join(table.split())
 
 
 def test_slot_drop_warns_and_refuses_while_wal_is_unconsumed(
     new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url, engine = new_database("slots")
-    ensure_replication(ConnectorConfig.from_url("slots_drop", url), url)
+    slot = f"postroom_{engine.url.database}"
     publish_many(engine, "slots", 20)
 
-    refused = main(["slot", "drop", "postroom_slots_drop", "--database-url", url])
+    refused = main(["slot", "drop", slot, "--database-url", url])
     error = capsys.readouterr().err
 
     assert refused == 2
-    assert error.startswith("error: slot 'postroom_slots_drop' still holds ")
+    assert error.startswith(f"error: slot {slot!r} still holds ")
     assert error.rstrip().endswith(
         "dropping it loses any outbox events in there for that relay. Start the relay to "
         "drain it, or pass --force if you are sure"
     )
 
-    forced = main(["slot", "drop", "postroom_slots_drop", "--database-url", url, "--force"])
+    forced = main(["slot", "drop", slot, "--database-url", url, "--force"])
 
     assert forced == 0
-    assert "warning: dropped slot 'postroom_slots_drop' with " in capsys.readouterr().err
+    assert f"warning: dropped slot {slot!r} with " in capsys.readouterr().err
     with engine.connect() as connection:
         left = connection.execute(
             sa.text("SELECT count(*) FROM pg_replication_slots WHERE slot_name = :n"),
-            {"n": "postroom_slots_drop"},
+            {"n": slot},
         ).scalar()
     assert left == 0

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from postroom import migrations
 from postroom.connectors import (
     ConnectorConfig,
     MissingPrivilegeError,
@@ -84,7 +85,7 @@ def test_a_role_that_cannot_read_the_outbox_is_told_which_grant(
 def test_a_slot_held_by_another_relay_is_refused(
     stack: EmbeddedStack, new_database: MakeDatabase, tmp_path: Path
 ) -> None:
-    url, _ = new_database("taken")
+    url, engine = new_database("taken")
     config = ConnectorConfig.from_url("taken", url)
     with Relay(
         [RelaySource(config, url)], bootstrap_servers=stack.bootstrap_servers, state_dir=tmp_path
@@ -100,8 +101,8 @@ def test_a_slot_held_by_another_relay_is_refused(
 
     message = str(caught.value)
     assert message.startswith(
-        f"replication slot 'postroom_taken' on database {config.database!r} is held by "
-        "another consumer (backend PID "
+        f"replication slot 'postroom_{engine.url.database}' on database {config.database!r} "
+        "is held by another consumer (backend PID "
     )
     assert message.endswith(
         "stop that relay first (a slot has exactly one reader), or give this connector its "
@@ -115,8 +116,9 @@ def test_offsets_from_another_database_are_refused_by_name(
 ) -> None:
     first_url, first_engine = new_database("offsets_a")
     second_url, _ = new_database("offsets_b")
-    first = ConnectorConfig.from_url("orders", first_url, slot_name="orders_a")
-    second = ConnectorConfig.from_url("orders", second_url, slot_name="orders_b")
+    # One connector name for two databases; each adopts its own database's slot.
+    first = ConnectorConfig.from_url("orders", first_url)
+    second = ConnectorConfig.from_url("orders", second_url)
     with Relay(
         [RelaySource(first, first_url)],
         bootstrap_servers=stack.bootstrap_servers,
@@ -172,8 +174,8 @@ def test_offsets_debezium_refuses_are_named_not_reset(
 ) -> None:
     first_url, first_engine = new_database("offsets_c")
     second_url, _ = new_database("offsets_d")
-    first = ConnectorConfig.from_url("billing", first_url, slot_name="billing_c")
-    second = ConnectorConfig.from_url("billing", second_url, slot_name="billing_d")
+    first = ConnectorConfig.from_url("billing", first_url)
+    second = ConnectorConfig.from_url("billing", second_url)
     with Relay(
         [RelaySource(first, first_url)],
         bootstrap_servers=stack.bootstrap_servers,
@@ -188,9 +190,15 @@ def test_offsets_debezium_refuses_are_named_not_reset(
     # Without the identity file (offsets copied by hand, or from an older Postroom) it is
     # Debezium itself that refuses; the relay must say what that means.
     (tmp_path / "billing.identity.json").unlink()
-    # The second database's slot is created after the first relay's last offset.
+    # The second database's slot is dropped and created again after the first relay's
+    # last offset (`postroom migrate capture`, as its refusal to start without it says).
     with sa.create_engine(first_url).begin() as connection:
         connection.execute(sa.text("SELECT pg_switch_wal()"))
+        connection.execute(
+            sa.text("SELECT pg_drop_replication_slot(:s)"),
+            {"s": f"postroom_{sa.engine.make_url(second_url).database}"},
+        )
+    migrations.ensure_capture(second_url)
 
     relay = Relay(
         [RelaySource(second, second_url)],

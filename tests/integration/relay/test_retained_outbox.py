@@ -41,7 +41,7 @@ def partitions(engine: sa.Engine) -> set[str]:
 
 
 def test_published_rows_are_kept_in_the_partition_of_their_day(new_database: MakeDatabase) -> None:
-    _, engine = new_database("retain")
+    _, engine = new_database("retain", mode="retain")
     moment = datetime.now(UTC)
     with Session(engine) as session, session.begin():
         Outbox(mode="retain").publish(session, event_at(moment))
@@ -54,7 +54,7 @@ def test_published_rows_are_kept_in_the_partition_of_their_day(new_database: Mak
 
 
 def test_maintenance_drops_whole_old_days_and_keeps_the_rest(new_database: MakeDatabase) -> None:
-    _, engine = new_database("retain")
+    _, engine = new_database("retain", mode="retain")
     old_day = date(2026, 1, 10)
     with engine.begin() as connection:
         create_retained_partitions(connection, start=old_day, days=2)
@@ -79,7 +79,7 @@ def test_maintenance_drops_whole_old_days_and_keeps_the_rest(new_database: MakeD
 
 
 def test_maintenance_refuses_a_non_positive_retention(new_database: MakeDatabase) -> None:
-    _, engine = new_database("retain")
+    _, engine = new_database("retain", mode="retain")
     with engine.begin() as connection, pytest.raises(OutboxConfigError, match="retention"):
         maintain_retained_outbox(connection, retention=timedelta(0))
 
@@ -92,7 +92,7 @@ def test_an_unknown_mode_is_refused() -> None:
 def test_retain_maintain_command_prepares_the_coming_days(
     new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, engine = new_database("retain")
+    url, engine = new_database("retain", mode="retain")
     ahead = (datetime.now(UTC) + timedelta(days=9)).date()
 
     code = main(["retain", "maintain", "--database-url", url, "--days-ahead", "10"])
@@ -111,7 +111,7 @@ def test_retain_maintain_command_prepares_the_coming_days(
 def test_retain_maintain_refuses_a_non_positive_retention(
     new_database: MakeDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, _ = new_database("retain")
+    url, _ = new_database("retain", mode="retain")
 
     code = main(["retain", "maintain", "--database-url", url, "--retention-days", "0"])
 

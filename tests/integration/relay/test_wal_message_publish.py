@@ -46,7 +46,7 @@ def open_slot(engine: sa.Engine, name: str) -> str:
 
 
 async def test_sync_and_async_publish_emit_the_same_envelope(new_database: MakeDatabase) -> None:
-    url, engine = new_database("walmsg")
+    url, engine = new_database("walmsg", mode="wal-message")
     slot = open_slot(engine, "peek_walmsg")
     event = Event(aggregate_type="user", aggregate_id="42", type="UserRegistered", payload={"a": 1})
     with Session(engine) as session, session.begin():

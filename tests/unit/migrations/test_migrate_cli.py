@@ -67,3 +67,20 @@ def test_upgrade_sql_prints_the_ddl_without_connecting(capsys: pytest.CaptureFix
     assert 'CREATE SCHEMA IF NOT EXISTS "svc"' in out
     assert "CREATE TABLE svc.events" in out
     assert "svc.postroom_alembic_version" in out
+
+
+def test_upgrade_records_a_mode_and_may_leave_capture_out() -> None:
+    args = build_parser().parse_args(
+        ["migrate", "upgrade", "--database-url", "postgresql://h/d", "--mode", "wal-message",
+         "--no-capture"]
+    )  # fmt: skip
+    assert (args.mode, args.no_capture) == ("wal-message", True)
+    assert build_parser().parse_args(["migrate", "capture"]).migrate_command == "capture"
+
+
+def test_the_relay_takes_its_mode_from_the_database_unless_told() -> None:
+    args = build_parser().parse_args(
+        ["relay", "--source", "a=postgresql://h/a", "--bootstrap-servers", "k:9092",
+         "--state-dir", "s"]
+    )  # fmt: skip
+    assert (args.mode, args.schema) == (None, None)

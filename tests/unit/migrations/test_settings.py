@@ -20,6 +20,9 @@ from postroom.connectors import DEFAULT_HEADER_FIELDS, ConnectorConfig
         ({"extra_header_columns": ["region"]}, "must map column -> header name"),
         ({"lock_timeout_ms": 0}, "lock_timeout_ms must be a positive integer"),
         ({"lock_timeout_ms": True}, "lock_timeout_ms must be a positive integer"),
+        ({"mode": "queue"}, "mode must be one of table, retain, wal-message"),
+        ({"slot_name": "Slot-1"}, "slot_name must be a lower-case PostgreSQL identifier"),
+        ({"publication_name": "p" * 64}, "publication_name must be"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_setting(
@@ -77,6 +80,7 @@ def test_the_models_follow_the_settings() -> None:
         "billing.inbox_message",
         "billing.postroom_heartbeat",
         "billing.outbox_retained",
+        "billing.postroom_outbox_settings",
     }
     assert models.tables["billing.billing_events"].c.region.nullable
 
