@@ -20,7 +20,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from postroom.connectors import ensure_topics
-from postroom.connectors.relay._engine import start_jvm
+from postroom.connectors.relay import start_jvm
 from postroom.devstack import EmbeddedBroker
 
 VALUE = '{"user_id":"%d","email":"user%d@example.com","action":"registered","n":%d}'

@@ -26,10 +26,14 @@ from kafka import KafkaProducer
 from benchmarks.relay_producer import java_string_producer
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, ensure_replication
-from postroom.connectors.relay._engine import build_engine, start_jvm
-from postroom.connectors.relay._java_producer import JavaKafkaSink, new_batch_producer
-from postroom.connectors.relay._kafka_sink import KafkaSink
-from postroom.connectors.relay._relay import _engine_format
+from postroom.connectors.relay import (
+    JavaKafkaSink,
+    KafkaSink,
+    build_engine,
+    engine_format,
+    new_batch_producer,
+    start_jvm,
+)
 from postroom.devstack import EmbeddedStack
 
 
@@ -82,7 +86,7 @@ def fill(url: str, count: int) -> None:
 
 def relay_once(config: ConnectorConfig, sink: Any, count: int, state: Path) -> float:
     engine, _ = build_engine(
-        config.engine_properties(state / f"{config.name}.offsets"), sink, _engine_format()
+        config.engine_properties(state / f"{config.name}.offsets"), sink, engine_format()
     )
     thread = threading.Thread(target=engine.run, daemon=True)
     started = time.perf_counter()

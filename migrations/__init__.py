@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         sync_url,
         upgrade,
     )
-    from postroom.migrations._capture import CaptureReport, ensure_capture
+    from postroom.migrations._capture import CaptureReport, ensure_capture, publication_ddl
     from postroom.migrations._data import assert_rows_survive
     from postroom.migrations._drift import check_drift, compare_to_models
     from postroom.migrations._metadata import framework_metadata
@@ -61,6 +61,7 @@ __all__ = [
     "ensure_capture",
     "framework_metadata",
     "migration_settings",
+    "publication_ddl",
     "revisions",
     "sync_url",
     "upgrade",
@@ -86,6 +87,7 @@ _HOME = {
     "current": "_api",
     "downgrade": "_api",
     "ensure_capture": "_capture",
+    "publication_ddl": "_capture",
     "framework_metadata": "_metadata",
     "migration_settings": "_revision_context",
     "revisions": "_api",

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from postroom.connectors._connector_config import DEFAULT_HEARTBEAT_TABLE
+from postroom.connectors import DEFAULT_HEARTBEAT_TABLE
 from postroom.errors import CaptureSetupError, MigrationError, MigrationSettingsError
 from postroom.migrations._api import mapped_errors, resolve_settings, sync_url
 from postroom.migrations._settings import MigrationSettings
-from postroom.outbox._record import OutboxRecord, read_record
+from postroom.outbox import OutboxRecord, read_record
 
 __all__ = ["CaptureReport", "ensure_capture", "publication_ddl", "published_tables"]
 

@@ -16,9 +16,13 @@ from types import MappingProxyType
 from typing import Any, get_args
 
 from postroom.errors import MigrationSettingsError
-from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
-from postroom.outbox._record import OutboxRecord, default_capture_name
-from postroom.outbox._table import RETAINED_OUTBOX_TABLE
+from postroom.outbox import (
+    DEFAULT_MODE,
+    RETAINED_OUTBOX_TABLE,
+    OutboxMode,
+    OutboxRecord,
+    default_capture_name,
+)
 
 __all__ = ["SETTINGS_ATTRIBUTE", "VERSION_TABLE", "MigrationSettings"]
 

@@ -12,8 +12,16 @@ from postroom.errors import (
 from postroom.outbox import wire
 from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
+from postroom.outbox._modes import DEFAULT_MODE
 from postroom.outbox._publish import Outbox, OutboxMode, publish
-from postroom.outbox._record import SETTINGS_TABLE, OutboxRecord, outbox_settings_table, read_record
+from postroom.outbox._record import (
+    SETTINGS_TABLE,
+    OutboxRecord,
+    default_capture_name,
+    outbox_settings_table,
+    read_record,
+    record_schemas,
+)
 from postroom.outbox._retained import (
     create_retained_partitions,
     drop_retained_partitions,
@@ -29,6 +37,7 @@ from postroom.outbox._uuid7 import uuid7
 
 __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
+    "DEFAULT_MODE",
     "DEFAULT_OUTBOX_TABLE",
     "REQUIRE_CAPTURE_ENV",
     "RETAINED_OUTBOX_TABLE",
@@ -44,12 +53,14 @@ __all__ = [
     "OutboxRecord",
     "PayloadTooLargeError",
     "create_retained_partitions",
+    "default_capture_name",
     "drop_retained_partitions",
     "maintain_retained_outbox",
     "outbox_settings_table",
     "outbox_table",
     "publish",
     "read_record",
+    "record_schemas",
     "retained_outbox_table",
     "uuid7",
     "wire",

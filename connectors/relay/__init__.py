@@ -1,8 +1,32 @@
 """The embedded relay: real Debezium in-process, each routed record produced to Kafka and
 acknowledged before its source offset is committed."""
 
-from postroom.connectors.relay._relay import Relay, RelaySource
+from postroom.connectors.relay._engine import build_engine, start_jvm
+from postroom.connectors.relay._java_producer import JavaKafkaSink, new_batch_producer
+from postroom.connectors.relay._kafka_sink import KafkaSink
+from postroom.connectors.relay._offset_stores import (
+    OffsetStore,
+    offset_store_properties,
+    offsets_table,
+)
+from postroom.connectors.relay._relay import Relay, RelaySource, engine_format
 from postroom.connectors.relay._replication import ensure_replication
 from postroom.connectors.relay._slots import SlotInfo, drop_slot, list_slots
 
-__all__ = ["Relay", "RelaySource", "SlotInfo", "drop_slot", "ensure_replication", "list_slots"]
+__all__ = [
+    "JavaKafkaSink",
+    "KafkaSink",
+    "OffsetStore",
+    "Relay",
+    "RelaySource",
+    "SlotInfo",
+    "build_engine",
+    "drop_slot",
+    "engine_format",
+    "ensure_replication",
+    "list_slots",
+    "new_batch_producer",
+    "offset_store_properties",
+    "offsets_table",
+    "start_jvm",
+]

@@ -57,7 +57,7 @@ class RelaySource:
     database_url: str
 
 
-def _engine_format() -> Any:
+def engine_format() -> Any:
     """Key, value *and headers* as JSON: the default format drops the headers."""
     import jpype
 
@@ -167,7 +167,7 @@ class Relay:
             self._producer.close()
             self._producer = None
             self._java_producer = new_batch_producer(self._java_settings())
-        fmt = _engine_format()
+        fmt = engine_format()
         for index, source in enumerate(self.sources):
             sink = self._new_sink()
             offsets = offsets_file(self.state_dir, source.connector.name)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from postroom.connectors._connector_config import ConnectorConfig
 from postroom.errors import MissingPrivilegeError, RelayError, SlotInUseError, WalLevelError
-from postroom.outbox._record import SETTINGS_TABLE, OutboxRecord, read_record, record_schemas
+from postroom.outbox import SETTINGS_TABLE, OutboxRecord, read_record, record_schemas
 
 __all__ = ["ensure_replication", "slot_active"]
 

@@ -70,7 +70,7 @@ def _replication(size: int) -> dict[str, str]:
     }
 
 
-def _cluster_id() -> str:
+def new_cluster_id() -> str:
     """A KRaft cluster ID: a random UUID, base64url without padding (22 characters).
 
     Like Kafka's own ``Uuid.randomUuid``, never one starting with "-": the storage tool
@@ -118,7 +118,7 @@ class KafkaCluster:
             raise StackError(f"a local Kafka cluster has 1 or 3 nodes, not {size}")
         self.size = size
         self.heap = heap
-        self.cluster_id = _cluster_id()
+        self.cluster_id = new_cluster_id()
         self._base = Path(tempfile.mkdtemp(prefix="postroom-kafka-", dir=base_dir))
         self.nodes = [
             KafkaNode(n, free_port(), free_port(), self._base / f"node-{n}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from postroom.connectors import DEFAULT_HEADER_FIELDS, ConnectorConfig, ModeMismatchError
-from postroom.migrations import MigrationSettings
-from postroom.migrations._capture import publication_ddl
-from postroom.outbox import OutboxRecord
-from postroom.outbox._record import default_capture_name
+from postroom.migrations import MigrationSettings, publication_ddl
+from postroom.outbox import OutboxRecord, default_capture_name
 
 URL = "postgresql://app@db:5432/auth"
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from kafka.errors import KafkaTimeoutError
 
-from postroom.connectors.relay._kafka_sink import KafkaSink
+from postroom.connectors.relay import KafkaSink
 from postroom.errors import BrokerUnavailableError
 
 
