@@ -36,6 +36,7 @@ from postroom.connectors.relay._offsets import (
 )
 from postroom.connectors.relay._replication import ensure_replication, slot_active
 from postroom.connectors.topics._admin import ensure_topics
+from postroom.database_url import sync_url
 from postroom.errors import BrokerUnavailableError, RelayError
 
 __all__ = ["Relay", "RelaySource"]
@@ -49,6 +50,16 @@ class RelaySource:
 
     connector: ConnectorConfig
     database_url: str
+
+    def __post_init__(self) -> None:
+        # Any accepted URL form; the relay's own engines are synchronous (psycopg 3).
+        object.__setattr__(self, "database_url", sync_url(self.database_url))
+
+    @classmethod
+    def from_url(cls, name: str, database_url: str, **options: Any) -> RelaySource:
+        """The source named ``name`` (connector, slot ``postroom_<name>``) of the database
+        at ``database_url``, in any accepted form; ``options`` are ``ConnectorConfig``'s."""
+        return cls(ConnectorConfig.from_url(name, database_url, **options), database_url)
 
 
 def _engine_format() -> Any:

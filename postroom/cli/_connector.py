@@ -1,8 +1,10 @@
 """``postroom connector ...``: render, validate and manage the Kafka Connect connector.
 
 ``render`` prints the Kafka Connect JSON for one service outbox (validated by Debezium's
-own validators unless ``--no-validate``); ``register``, ``status``, ``restart`` and
-``delete`` talk to a Kafka Connect cluster given by ``--connect-url``.
+own validators unless ``--no-validate``; with ``--check-connection`` it also runs the
+relay's pre-flight checks on the database: ``wal_level``, tables, privileges);
+``register``, ``status``, ``restart`` and ``delete`` talk to a Kafka Connect cluster
+given by ``--connect-url`` (or ``POSTROOM_CONNECT_URL``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import sys
 from typing import Any
 
+from postroom.cli._options import CONNECT_URL, DATABASE_URL, add_env_option
 from postroom.connectors._connector_config import ConnectorConfig
 
 __all__ = ["register"]
@@ -35,6 +38,10 @@ def _render(args: argparse.Namespace) -> int:
     from postroom.connectors._validate import validate_connector
 
     config = _config(args)
+    if args.check_connection:
+        from postroom.connectors.relay._preflight import check_replication
+
+        check_replication(config, args.database_url)
     if args.validate:
         validate_connector(config, connect=args.check_connection)
     _print(config.connect_json())
@@ -82,10 +89,22 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _connector_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database-url", required=True, help="postgresql://user:pw@host/db")
-    parser.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
-    parser.add_argument("--schema", default="public", help="schema of the outbox tables")
-    parser.add_argument("--heartbeat-interval-ms", type=int, default=10_000)
+    add_env_option(parser, DATABASE_URL)
+    parser.add_argument(
+        "--mode",
+        default="table",
+        choices=["table", "retain", "wal-message"],
+        help="the outbox mode, as migrated and written (default: table)",
+    )
+    parser.add_argument(
+        "--schema", default="public", help="schema of the outbox tables (default: public)"
+    )
+    parser.add_argument(
+        "--heartbeat-interval-ms",
+        type=int,
+        default=10_000,
+        help="how often the heartbeat row is upserted; 0: off (default: 10000)",
+    )
     parser.add_argument(
         "--no-validate", dest="validate", action="store_false", help="skip Debezium's validate()"
     )
@@ -93,7 +112,7 @@ def _connector_options(parser: argparse.ArgumentParser) -> None:
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     connector = commands.add_parser("connector", help="Kafka Connect: render, register, status")
-    actions = connector.add_subparsers(dest="action", required=True)
+    actions = connector.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     render = actions.add_parser("render", help="print the Kafka Connect JSON for an outbox")
     render.add_argument("name", help="connector name (the service)")
@@ -113,9 +132,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     ):
         sub = actions.add_parser(action, help=about)
         sub.add_argument("name", help="connector name (the service)")
-        sub.add_argument("--connect-url", required=True, help="e.g. http://connect:8083")
+        add_env_option(sub, CONNECT_URL)
         if action == "register":
             _connector_options(sub)
         if action == "restart":
-            sub.add_argument("--only-failed", action="store_true")
+            sub.add_argument(
+                "--only-failed", action="store_true", help="only the failed connector or tasks"
+            )
         sub.set_defaults(func=handler)
