@@ -9,6 +9,7 @@ from postroom.errors import (
 )
 from postroom.outbox import wire
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
+from postroom.outbox._payload import MAX_PAYLOAD_DEPTH
 from postroom.outbox._publish import Outbox, OutboxMode, publish
 from postroom.outbox._retained import (
     create_retained_partitions,
@@ -26,6 +27,7 @@ from postroom.outbox._uuid7 import uuid7
 __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "DEFAULT_OUTBOX_TABLE",
+    "MAX_PAYLOAD_DEPTH",
     "RETAINED_OUTBOX_TABLE",
     "CaptureMissingError",
     "Event",

@@ -85,7 +85,10 @@ def test_the_models_follow_the_settings() -> None:
     ("call", "message"),
     [
         (lambda: migrations.upgrade(""), "a database URL must be a non-empty string"),
-        (lambda: migrations.upgrade("sqlite:///x.db"), "sqlite:// is not a PostgreSQL URL Postroom can use"),
+        (
+            lambda: migrations.upgrade("sqlite:///x.db"),
+            "sqlite:// is not a PostgreSQL URL Postroom can use",
+        ),
         (lambda: migrations.upgrade("not a url"), "not a database URL"),
         (
             lambda: migrations.upgrade("postgresql://h/db", revision=""),
