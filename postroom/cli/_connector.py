@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from postroom.cli._options import CONNECT_URL, DATABASE_URL, add_env_option
-from postroom.connectors._connector_config import ConnectorConfig
+from postroom.connectors import ConnectorConfig
 
 __all__ = ["register"]
 
@@ -35,11 +35,11 @@ def _print(document: object) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postroom.connectors._validate import validate_connector
+    from postroom.connectors import validate_connector
 
     config = _config(args)
     if args.check_connection:
-        from postroom.connectors.relay._preflight import check_replication
+        from postroom.connectors.relay import check_replication
 
         check_replication(config, args.database_url)
     if args.validate:
@@ -49,13 +49,13 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from postroom.connectors.kafka_connect._client import KafkaConnectClient
+    from postroom.connectors import KafkaConnectClient
 
     return KafkaConnectClient(args.connect_url)
 
 
 def _register(args: argparse.Namespace) -> int:
-    from postroom.connectors._validate import validate_connector
+    from postroom.connectors import validate_connector
 
     config = _config(args)
     if args.validate:

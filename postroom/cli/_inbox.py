@@ -38,7 +38,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _list_on_kafka(args: argparse.Namespace) -> int:
-    from postroom.inbox._dlq import dead_letter_topics, read_dead_letters
+    from postroom.inbox import dead_letter_topics, read_dead_letters
 
     if args.topic is None:
         topics = dead_letter_topics(args.bootstrap_servers)
@@ -65,7 +65,7 @@ def _list_on_kafka(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from postroom.inbox._dlq import find_dead_letter, read_dead_letters
+    from postroom.inbox import find_dead_letter, read_dead_letters
 
     require_broker(args.bootstrap_servers)
     with broker_errors(args.bootstrap_servers):
@@ -84,7 +84,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from postroom.inbox._dlq import find_dead_letter, read_dead_letters, replay
+    from postroom.inbox import find_dead_letter, read_dead_letters, replay
 
     if not args.all and (args.partition is None or args.offset is None):
         raise ConfigurationError("replay needs --partition and --offset, or --all")
@@ -114,7 +114,7 @@ def _purge(args: argparse.Namespace) -> int:
 
     from postroom.database_errors import database_errors
     from postroom.database_url import sync_url
-    from postroom.inbox._retention import InboxRetention, retention_horizon
+    from postroom.inbox import InboxRetention, retention_horizon
 
     horizon = (
         timedelta(days=args.horizon_days) if args.horizon_days is not None else retention_horizon()

@@ -15,10 +15,13 @@ from postroom.cli._output import print_json, say
 
 __all__ = ["register"]
 
+#: ``history`` without a database lists the revisions of a config that never connects.
+_ANY_URL = "postgresql://localhost/postgres"
+
 
 def _settings(args: argparse.Namespace) -> Any:
     from postroom.errors import MigrationSettingsError
-    from postroom.migrations._settings import MigrationSettings
+    from postroom.migrations import MigrationSettings
 
     headers: dict[str, str] = {}
     for item in args.header_column or []:
@@ -41,7 +44,7 @@ def _url(args: argparse.Namespace) -> str:
 
 def _moved(args: argparse.Namespace, verb: str) -> None:
     """The one line a successful upgrade or downgrade prints."""
-    from postroom.migrations._api import current
+    from postroom.migrations import current
 
     if args.sql:
         return
@@ -56,7 +59,7 @@ def _moved(args: argparse.Namespace, verb: str) -> None:
 def _upgrade(args: argparse.Namespace) -> int:
     from alembic import command
 
-    from postroom.migrations._api import alembic_config, mapped_errors
+    from postroom.migrations import alembic_config, mapped_errors
 
     config = alembic_config(_url(args), settings=_settings(args))
     with mapped_errors(f"upgrade to {args.revision}"):
@@ -68,7 +71,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 def _downgrade(args: argparse.Namespace) -> int:
     from alembic import command
 
-    from postroom.migrations._api import alembic_config, mapped_errors
+    from postroom.migrations import alembic_config, mapped_errors
 
     config = alembic_config(_url(args), settings=_settings(args))
     with mapped_errors(f"downgrade to {args.revision}"):
@@ -78,7 +81,7 @@ def _downgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    from postroom.migrations._api import current
+    from postroom.migrations import current
 
     revision = current(_url(args), settings=_settings(args))
     if args.json:
@@ -93,11 +96,11 @@ def _history(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from postroom.migrations._api import _HERE, current
+    from postroom.migrations import alembic_config, current
 
     url: str | None = args.database_url
     at = current(url, settings=_settings(args)) if url else None
-    script = ScriptDirectory(str(_HERE))
+    script = ScriptDirectory.from_config(alembic_config(url or _ANY_URL))
     rows = [
         {
             "revision": rev.revision,
@@ -123,7 +126,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from postroom.migrations._drift import check_drift
+    from postroom.migrations import check_drift
 
     check_drift(_url(args), settings=_settings(args))
     if args.json:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from postroom.cli._broker import require_broker
+from postroom.cli import require_broker
 from postroom.errors import BrokerUnavailableError, ConfigurationError
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from postroom.cli import build_parser, main
-from postroom.cli._options import ENVIRONMENT
+from postroom.cli import ENVIRONMENT, EnvOption, build_parser, main
 
 README = Path(__file__).parents[3] / "README.md"
 
@@ -80,13 +79,11 @@ def test_every_command_that_reports_takes_json(
 
 
 @pytest.mark.parametrize("option", ENVIRONMENT, ids=[o.env for o in ENVIRONMENT])
-def test_an_option_means_the_same_variable_in_every_command(option: object) -> None:
-    flag = option.flag  # type: ignore[attr-defined]
-    env = option.env  # type: ignore[attr-defined]
-    using = [parser for _, parser in ALL if flag in parser._option_string_actions]
-    assert using, f"no command takes {flag}"
+def test_an_option_means_the_same_variable_in_every_command(option: EnvOption) -> None:
+    using = [parser for _, parser in ALL if option.flag in parser._option_string_actions]
+    assert using, f"no command takes {option.flag}"
     for parser in using:
-        assert env in (parser._option_string_actions[flag].help or "")
+        assert f"(env {option.env}" in (parser._option_string_actions[option.flag].help or "")
 
 
 def readme_environment_table() -> dict[str, str]:
@@ -98,16 +95,14 @@ def test_the_readme_lists_exactly_the_variables_the_commands_read() -> None:
     assert readme_environment_table() == {o.env: o.flag for o in ENVIRONMENT}
 
 
-def test_a_variable_stands_in_for_a_missing_flag(monkeypatch: pytest.MonkeyPatch) -> None:
-    from postroom.cli._options import resolve_env_options
-
-    monkeypatch.setenv("POSTROOM_DATABASE_URL", "postgresql://h/from_env")
-    args = build_parser().parse_args(["slot", "list"])
-    resolve_env_options(args)
-    assert args.database_url == "postgresql://h/from_env"
-    flagged = build_parser().parse_args(["slot", "list", "--database-url", "postgresql://h/f"])
-    resolve_env_options(flagged)
-    assert flagged.database_url == "postgresql://h/f"
+def test_a_variable_stands_in_for_a_missing_flag_and_a_flag_wins(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POSTROOM_DATABASE_URL", "mysql://h/from_env")
+    assert main(["slot", "list"]) == 2
+    assert "mysql://" in capsys.readouterr().err
+    assert main(["slot", "list", "--database-url", "sqlite:///flag"]) == 2
+    assert "sqlite://" in capsys.readouterr().err
 
 
 def test_dlq_has_no_silent_default_broker(
