@@ -30,7 +30,9 @@ def test_a_database_without_the_inbox_table_is_refused(stack: EmbeddedStack) -> 
             InboxWorker(config(stack), HandlerRegistry(), engine)
     finally:
         engine.dispose()
-    assert str(caught.value).startswith("the inbox table inbox does not exist in 127.0.0.1:")
+    assert str(caught.value).startswith(
+        "the inbox table inbox_message does not exist in 127.0.0.1:"
+    )
     assert "run `postroom migrate upgrade --database-url URL`" in str(caught.value)
 
 
@@ -39,7 +41,7 @@ def test_the_table_is_looked_for_in_the_configured_schema(stack: EmbeddedStack) 
     migrations.upgrade(url)  # into the search_path schema, not "billing"
     engine = sa.create_engine(url)
     try:
-        with pytest.raises(MissingTableError, match=r"billing\.inbox .* --schema billing`"):
+        with pytest.raises(MissingTableError, match=r"billing\.inbox_message .* --schema billing`"):
             InboxWorker(config(stack, schema="billing"), HandlerRegistry(), engine)
     finally:
         engine.dispose()
