@@ -35,6 +35,7 @@ from postroom.inbox._processor import InboxProcessor, Outcome, Processor
 from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._retry_gate import RetryGate
 from postroom.inbox._retry_topic import RetryState, retry_headers, retry_state
+from postroom.inbox._startup import check_inbox_ready
 
 __all__ = ["InboxWorker"]
 
@@ -63,6 +64,7 @@ class InboxWorker:
     ) -> None:
         if not isinstance(config, InboxConfig):
             raise TypeError(f"config must be an InboxConfig, got {config!r}")
+        check_inbox_ready(engine, schema=config.schema)
         self.config = config
         self.processor: Processor
         self._async: BlockingAsyncProcessor | None = None

@@ -26,11 +26,17 @@ if TYPE_CHECKING:
         alembic_config,
         current,
         downgrade,
+        mapped_errors,
         revisions,
         sync_url,
         upgrade,
     )
-    from postroom.migrations._capture import CaptureReport, ensure_capture, publication_ddl
+    from postroom.migrations._capture import (
+        CaptureReport,
+        ensure_capture,
+        has_record,
+        publication_ddl,
+    )
     from postroom.migrations._data import assert_rows_survive
     from postroom.migrations._drift import check_drift, compare_to_models
     from postroom.migrations._metadata import framework_metadata
@@ -60,6 +66,8 @@ __all__ = [
     "downgrade",
     "ensure_capture",
     "framework_metadata",
+    "has_record",
+    "mapped_errors",
     "migration_settings",
     "publication_ddl",
     "revisions",
@@ -88,7 +96,9 @@ _HOME = {
     "downgrade": "_api",
     "ensure_capture": "_capture",
     "publication_ddl": "_capture",
+    "has_record": "_capture",
     "framework_metadata": "_metadata",
+    "mapped_errors": "_api",
     "migration_settings": "_revision_context",
     "revisions": "_api",
     "sync_url": "_api",

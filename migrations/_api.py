@@ -16,9 +16,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy.engine import make_url
 
+from postroom.database_url import async_url, parse_database_url, sync_url
 from postroom.errors import (
+    DatabaseUrlError,
     MigrationError,
     MigrationLockTimeoutError,
     MigrationSettingsError,
@@ -55,29 +56,16 @@ def resolve_settings(
     return settings
 
 
-def _checked_url(database_url: object) -> sa.URL:
-    if not isinstance(database_url, str) or not database_url:
-        raise MigrationSettingsError(
-            f"database_url must be a non-empty string, got {database_url!r}"
-        )
+def _checked_url(database_url: object) -> str:
+    """``database_url`` with the driver the migrations will use: asyncpg for an async URL
+    (the env then runs on an async engine), psycopg 3 for every other accepted form."""
     try:
-        url = make_url(database_url)
-    except Exception as exc:
-        raise MigrationSettingsError(f"database_url is not a URL: {database_url!r}") from exc
-    if url.get_backend_name() != "postgresql":
-        raise MigrationSettingsError(
-            f"database_url must be a PostgreSQL URL (postgresql+psycopg://, "
-            f"postgresql+asyncpg://), got {url.drivername}://"
-        )
-    return url
-
-
-def sync_url(database_url: str) -> str:
-    """The URL with a synchronous driver (asyncpg -> psycopg), for plain engines."""
-    url = _checked_url(database_url)
+        url = parse_database_url(database_url)
+    except DatabaseUrlError as exc:
+        raise MigrationSettingsError(f"database_url: {exc}") from exc
     if url.get_driver_name() in _ASYNC_DRIVERS:
-        url = url.set(drivername="postgresql+psycopg")
-    return url.render_as_string(hide_password=False)
+        return async_url(url)
+    return sync_url(url)
 
 
 def _checked_revision(revision: object) -> str:
@@ -122,10 +110,10 @@ def alembic_config(
     ``config.attributes``.
     """
     resolved = resolve_settings(schema, settings)
-    _checked_url(database_url)
+    url = _checked_url(database_url)
     config = Config()
     config.set_main_option("script_location", str(_HERE))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes[SETTINGS_ATTRIBUTE] = resolved
     # Read by revisions written before MigrationSettings existed.
     config.attributes["schema"] = resolved.schema
@@ -179,7 +167,7 @@ def current(
 ) -> str | None:
     """The revision the database is at, or None before the first upgrade."""
     resolved = resolve_settings(schema, settings)
-    engine = sa.create_engine(sync_url(database_url))
+    engine = sa.create_engine(sync_url(_checked_url(database_url)))
     try:
         with mapped_errors("current"), engine.connect() as connection:
             context = MigrationContext.configure(

@@ -13,6 +13,7 @@ from postroom.outbox import wire
 from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
 from postroom.outbox._modes import DEFAULT_MODE
+from postroom.outbox._payload import MAX_PAYLOAD_DEPTH
 from postroom.outbox._publish import Outbox, OutboxMode, publish
 from postroom.outbox._record import (
     SETTINGS_TABLE,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "DEFAULT_MODE",
     "DEFAULT_OUTBOX_TABLE",
+    "MAX_PAYLOAD_DEPTH",
     "REQUIRE_CAPTURE_ENV",
     "RETAINED_OUTBOX_TABLE",
     "SETTINGS_TABLE",

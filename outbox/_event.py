@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from postroom.errors import InvalidEventError, PayloadTooLargeError
+from postroom.outbox._payload import check_payload
 from postroom.outbox._uuid7 import uuid7
 
 __all__ = ["DEFAULT_MAX_PAYLOAD_BYTES", "Event"]
@@ -23,6 +24,7 @@ DEFAULT_MAX_PAYLOAD_BYTES = 900 * 1024
 _AGGREGATE_TYPE = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 _MAX_TEXT = 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _require_text(name: str, value: object, *, optional: bool = False) -> None:
@@ -32,14 +34,20 @@ def _require_text(name: str, value: object, *, optional: bool = False) -> None:
         raise InvalidEventError(f"{name} must be a non-empty string, got {value!r}")
     if len(value) > _MAX_TEXT:
         raise InvalidEventError(f"{name} is longer than {_MAX_TEXT} characters")
+    if "\x00" in value or _SURROGATE.search(value):
+        raise InvalidEventError(
+            f"{name} contains a NUL character or a lone surrogate, which PostgreSQL refuses"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """One fact a service tells the others, as it is written to the outbox.
 
-    ``payload`` must be JSON-serialisable (``None`` publishes a tombstone). The envelope
-    is validated when it is constructed, so ``publish()`` never writes a bad event.
+    ``payload`` must be JSON-serialisable (``None`` publishes a tombstone), nest at most
+    ``MAX_PAYLOAD_DEPTH`` deep, and hold no NUL character or lone surrogate. The envelope
+    is validated when it is constructed, so ``publish()`` never writes a bad event; every
+    refusal is an ``InvalidEventError`` naming the field.
     """
 
     aggregate_type: str
@@ -77,7 +85,15 @@ class Event:
             raise InvalidEventError(f"schema_version must be an int, got {self.schema_version!r}")
         if self.schema_version < 1:
             raise InvalidEventError(f"schema_version must be >= 1, got {self.schema_version}")
-        if self.traceparent is not None and not _TRACEPARENT.match(self.traceparent):
+        if isinstance(self.max_payload_bytes, bool) or not isinstance(self.max_payload_bytes, int):
+            raise InvalidEventError(
+                f"max_payload_bytes must be an int, got {self.max_payload_bytes!r}"
+            )
+        if self.max_payload_bytes < 1:
+            raise InvalidEventError(f"max_payload_bytes must be >= 1, got {self.max_payload_bytes}")
+        if self.traceparent is not None and (
+            not isinstance(self.traceparent, str) or not _TRACEPARENT.match(self.traceparent)
+        ):
             raise InvalidEventError(
                 f"traceparent must be a W3C traceparent, got {self.traceparent!r}"
             )
@@ -91,12 +107,11 @@ class Event:
                 f"payload must be a JSON object, a JSON array or None, "
                 f"got {type(self.payload).__name__}"
             )
+        check_payload(self.payload)
         try:
             text = json.dumps(self.payload, allow_nan=False, separators=(",", ":"))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidEventError(f"payload is not JSON-serialisable: {exc}") from exc
-        if "\\u0000" in text:
-            raise InvalidEventError("payload contains a NUL character, which jsonb rejects")
         size = len(text.encode())
         if size > self.max_payload_bytes:
             raise PayloadTooLargeError(

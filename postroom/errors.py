@@ -13,7 +13,12 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── InboxConfigError               bad InboxConfig(...) or retry policy
     │   ├── ConnectorConfigError           bad ConnectorConfig(...) setting
     │   │   └── ConnectorValidationError   Debezium/Connect validate() refused keys; .errors
-    │   └── MigrationSettingsError         bad migration settings or arguments; nothing ran
+    │   ├── MigrationSettingsError         bad migration settings or arguments; nothing ran
+    │   └── DatabaseUrlError               a database URL is malformed or its driver is missing
+    ├── DatabaseError                      PostgreSQL could not do what was asked
+    │   ├── DatabaseUnavailableError       nothing answers at the URL, or it refused us [retriable]
+    │   └── MissingTableError              a table Postroom needs is missing; names the command
+    ├── BrokerUnavailableError             no Kafka broker answered in time [retriable]
     ├── OutboxError                        the write side refused an event
     │   ├── InvalidEventError              bad input to Event / publish (ValueError)
     │   │   └── PayloadTooLargeError       the serialised payload is above the limit
@@ -23,7 +28,6 @@ A test reads this drawing and checks it against the classes and their flags.
     ├── KafkaConnectError                  the Connect REST API said no; .status (409/5xx retriable)
     ├── TopicNotFoundError                 a topic to describe does not exist on the cluster
     ├── RelayError                         the change-data-capture relay failed
-    │   ├── BrokerUnavailableError         Kafka did not acknowledge in time [retriable]
     │   ├── WalLevelError                  wal_level is not logical
     │   ├── MissingPrivilegeError          no REPLICATION / table privilege; says which GRANT
     │   ├── StaleOffsetsError              offsets from another database/slot; never reset
@@ -54,6 +58,9 @@ __all__ = [
     "ConfigurationError",
     "ConnectorConfigError",
     "ConnectorValidationError",
+    "DatabaseError",
+    "DatabaseUnavailableError",
+    "DatabaseUrlError",
     "DeadLetterNotFoundError",
     "InboxConfigError",
     "InboxError",
@@ -65,6 +72,7 @@ __all__ = [
     "MigrationLockTimeoutError",
     "MigrationSettingsError",
     "MissingPrivilegeError",
+    "MissingTableError",
     "ModeMismatchError",
     "OutboxConfigError",
     "OutboxError",
@@ -131,6 +139,35 @@ class MigrationSettingsError(ConfigurationError):
     """A migration setting or argument is invalid; the message names it. Nothing ran."""
 
 
+class DatabaseUrlError(ConfigurationError):
+    """A database URL is malformed, not PostgreSQL, or names a driver that is not installed;
+    the message names the accepted forms or the package to install."""
+
+
+# -- the database and the broker -------------------------------------------------------
+
+
+class DatabaseError(PostroomError):
+    """PostgreSQL could not do what was asked; the message says where and why."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """Nothing answers at the URL's host and port, or the server refused the connection
+    (unknown database, authentication)."""
+
+    retriable = True
+
+
+class MissingTableError(DatabaseError):
+    """A table Postroom needs does not exist; the message names the command that creates it."""
+
+
+class BrokerUnavailableError(PostroomError):
+    """No Kafka broker answered at the bootstrap servers, or none acknowledged in time."""
+
+    retriable = True
+
+
 # -- the write side --------------------------------------------------------------------
 
 
@@ -180,12 +217,6 @@ class TopicNotFoundError(PostroomError):
 
 class RelayError(PostroomError):
     """The change-data-capture relay failed."""
-
-
-class BrokerUnavailableError(RelayError):
-    """The Kafka broker did not acknowledge records in time."""
-
-    retriable = True
 
 
 class WalLevelError(RelayError):

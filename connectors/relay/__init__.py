@@ -9,6 +9,7 @@ from postroom.connectors.relay._offset_stores import (
     offset_store_properties,
     offsets_table,
 )
+from postroom.connectors.relay._preflight import check_replication
 from postroom.connectors.relay._relay import Relay, RelaySource, engine_format
 from postroom.connectors.relay._replication import ensure_replication
 from postroom.connectors.relay._slots import SlotInfo, drop_slot, list_slots
@@ -21,6 +22,7 @@ __all__ = [
     "RelaySource",
     "SlotInfo",
     "build_engine",
+    "check_replication",
     "drop_slot",
     "engine_format",
     "ensure_replication",

@@ -41,6 +41,7 @@ from postroom.connectors.relay._offsets import (
 )
 from postroom.connectors.relay._replication import ensure_replication, slot_active
 from postroom.connectors.topics._admin import ensure_topics
+from postroom.database_url import sync_url
 from postroom.errors import BrokerUnavailableError, RelayError
 
 __all__ = ["Relay", "RelaySource"]
@@ -55,6 +56,17 @@ class RelaySource:
 
     connector: ConnectorConfig
     database_url: str
+
+    def __post_init__(self) -> None:
+        # Any accepted URL form; the relay's own engines are synchronous (psycopg 3).
+        object.__setattr__(self, "database_url", sync_url(self.database_url))
+
+    @classmethod
+    def from_url(cls, name: str, database_url: str, **options: Any) -> RelaySource:
+        """The source named ``name`` of the database at ``database_url``, in any accepted
+        form; ``options`` are ``ConnectorConfig``'s (slot, mode and table default to what
+        the database recorded when it was migrated)."""
+        return cls(ConnectorConfig.from_url(name, database_url, **options), database_url)
 
 
 def engine_format() -> Any:

@@ -72,9 +72,12 @@ def _require_tables(connection: sa.Connection, config: ConnectorConfig) -> None:
                 if table.endswith(f".{config.heartbeat_table}")
                 else ""
             )
+            where = "" if config.schema == "public" else f" --schema {config.schema}"
             raise RelayError(
                 f"table {table} does not exist in database {config.database!r}: run "
-                f"`migrations.upgrade(url)` (Alembic head) before starting the relay{hint}"
+                f"`postroom migrate upgrade --database-url URL{where}` (migrations.upgrade) "
+                "before starting the relay, or give the relay the outbox's schema and table "
+                f"(`postroom relay --schema --table`, ConnectorConfig(schema=, table=)){hint}"
             )
 
 

@@ -2,7 +2,7 @@
 
 ``render`` prints the Kafka Connect JSON for one service outbox (validated by Debezium's
 own validators, in a local JVM, unless ``--no-validate``). The other actions talk to a
-Kafka Connect cluster given by ``--connect-url``:
+Kafka Connect cluster given by ``--connect-url`` (or ``POSTROOM_CONNECT_URL``):
 
 - ``register`` and ``update`` first let the cluster validate the rendered connector
   (``PUT /connector-plugins/{class}/config/validate``): any refused option stops the
@@ -23,19 +23,22 @@ import json
 import sys
 from typing import Any
 
-from postroom.connectors._connector_config import ConnectorConfig
+from postroom.cli._options import CONNECT_URL, DATABASE_URL, add_env_option
+from postroom.connectors import ConnectorConfig
+from postroom.database_url import sync_url
 from postroom.errors import ConnectorConfigError
 
 __all__ = ["register"]
 
 
 def _config(args: argparse.Namespace) -> ConnectorConfig:
+    # Mode and schema: as the database recorded them unless given (then they must agree).
+    given = {"mode": args.mode, "schema": args.schema}
     return ConnectorConfig.from_url(
         args.name,
         args.database_url,
-        mode=args.mode,
-        schema=args.schema,
         heartbeat_interval_ms=args.heartbeat_interval_ms,
+        **{key: value for key, value in given.items() if value is not None},
     )
 
 
@@ -49,20 +52,18 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
     return overrides
 
 
-def _sync_url(database_url: str) -> str:
-    if database_url.startswith("postgresql://"):  # SQLAlchemy's default driver is not ours
-        return "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    return database_url
-
-
 def _print(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postroom.connectors._validate import validate_connector
+    from postroom.connectors import validate_connector
 
     config = _config(args)
+    if args.check_connection:
+        from postroom.connectors.relay import check_replication
+
+        check_replication(config, args.database_url)
     if args.validate:
         validate_connector(config, connect=args.check_connection)
     _print(config.connect_json())
@@ -70,15 +71,16 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from postroom.connectors.kafka_connect._client import KafkaConnectClient
+    from postroom.connectors import KafkaConnectClient
 
     return KafkaConnectClient(args.connect_url)
 
 
 def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
-    from postroom.connectors.relay._replication import ensure_replication
+    from postroom.connectors import ensure_replication
 
-    config = _config(args)
+    # The recorded settings (slot, publication, mode, table), checked like the relay does.
+    config = ensure_replication(_config(args), sync_url(args.database_url))
     overrides = _overrides(args)
     with _client(args) as client:
         exists = client.exists(config.name)
@@ -89,8 +91,6 @@ def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
             )
         if args.validate:
             client.validate(config, overrides=overrides)
-        if not exists:  # a registered connector's slot exists, and its task holds it
-            ensure_replication(config, _sync_url(args.database_url))
         answer = client.register(config, overrides=overrides)
         if args.wait:
             answer["status"] = client.wait_running(config.name, timeout=args.timeout)
@@ -144,10 +144,22 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _connector_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database-url", required=True, help="postgresql://user:pw@host/db")
-    parser.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
-    parser.add_argument("--schema", default="public", help="schema of the outbox tables")
-    parser.add_argument("--heartbeat-interval-ms", type=int, default=10_000)
+    add_env_option(parser, DATABASE_URL)
+    parser.add_argument(
+        "--mode",
+        default=None,
+        choices=["table", "retain", "wal-message"],
+        help="default: as the database recorded it; given, it must agree with the record",
+    )
+    parser.add_argument(
+        "--schema", default=None, help="where the outbox is, if a database records several"
+    )
+    parser.add_argument(
+        "--heartbeat-interval-ms",
+        type=int,
+        default=10_000,
+        help="how often the heartbeat row is upserted; 0: off (default: 10000)",
+    )
     parser.add_argument(
         "--no-validate", dest="validate", action="store_false", help="skip validate()"
     )
@@ -194,9 +206,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     ):
         sub = actions.add_parser(action, help=about)
         sub.add_argument("name", help="connector name (the service)")
-        sub.add_argument("--connect-url", required=True, help="e.g. http://connect:8083")
+        add_env_option(sub, CONNECT_URL)
         if action in ("register", "update"):
             _put_options(sub)
         if action == "restart":
-            sub.add_argument("--only-failed", action="store_true")
+            sub.add_argument(
+                "--only-failed", action="store_true", help="only the failed connector or tasks"
+            )
         sub.set_defaults(func=handler)

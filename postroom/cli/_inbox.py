@@ -3,42 +3,42 @@
 
 ``list`` without a topic lists the dead-letter topics with their depth; with one, its
 records. ``show`` prints one record whole. ``replay`` sends records back to their
-original topics, where the inbox dedupes them by message id. All take ``--json``.
-``inbox purge`` exits 3 when another instance holds the retention lock.
+original topics, where the inbox dedupes them by message id. All take ``--json``, and
+all first check that a broker answers (``require_broker``), so a wrong address is one
+line within seconds. ``inbox purge`` exits 3 when another instance holds the retention
+lock.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
 from collections import Counter
 from typing import Any
+
+from postroom.cli._broker import broker_errors, require_broker
+from postroom.cli._options import (
+    BOOTSTRAP_SERVERS,
+    DATABASE_URL,
+    add_env_option,
+    add_json_option,
+)
+from postroom.cli._output import print_json as _print_json
+from postroom.cli._output import table as _table
+from postroom.errors import ConfigurationError
 
 __all__ = ["register"]
 
 _COLUMNS = ("partition", "offset", "id", "event_type", "reason", "attempts", "original_topic")
 
 
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
-def _table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
-    Console().print(table)
-
-
 def _list(args: argparse.Namespace) -> int:
-    from postroom.inbox._dlq import dead_letter_topics, read_dead_letters
+    require_broker(args.bootstrap_servers)
+    with broker_errors(args.bootstrap_servers):
+        return _list_on_kafka(args)
+
+
+def _list_on_kafka(args: argparse.Namespace) -> int:
+    from postroom.inbox import dead_letter_topics, read_dead_letters
 
     if args.topic is None:
         topics = dead_letter_topics(args.bootstrap_servers)
@@ -64,24 +64,13 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _not_found(exc: Exception) -> int:
-    sys.stderr.write(f"{exc}\n")
-    return 1
-
-
 def _show(args: argparse.Namespace) -> int:
-    from postroom.errors import DeadLetterNotFoundError
-    from postroom.inbox._dlq import find_dead_letter, read_dead_letters
+    from postroom.inbox import find_dead_letter, read_dead_letters
 
-    try:
-        letter = find_dead_letter(
-            read_dead_letters(args.bootstrap_servers, args.topic),
-            args.partition,
-            args.offset,
-            topic=args.topic,
-        )
-    except DeadLetterNotFoundError as exc:
-        return _not_found(exc)
+    require_broker(args.bootstrap_servers)
+    with broker_errors(args.bootstrap_servers):
+        letters = read_dead_letters(args.bootstrap_servers, args.topic)
+    letter = find_dead_letter(letters, args.partition, args.offset, topic=args.topic)
     data = letter.summary()
     data["headers"] = {k: v.decode(errors="replace") for k, v in letter.headers if v is not None}
     data["value"] = None if letter.value is None else letter.value.decode(errors="replace")
@@ -95,23 +84,21 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from postroom.errors import DeadLetterNotFoundError
-    from postroom.inbox._dlq import find_dead_letter, read_dead_letters, replay
+    from postroom.inbox import find_dead_letter, read_dead_letters, replay
 
-    letters = read_dead_letters(args.bootstrap_servers, args.topic)
+    if not args.all and (args.partition is None or args.offset is None):
+        raise ConfigurationError("replay needs --partition and --offset, or --all")
+    require_broker(args.bootstrap_servers)
+    with broker_errors(args.bootstrap_servers):
+        letters = read_dead_letters(args.bootstrap_servers, args.topic)
     if args.all:
         chosen = letters
         if args.reason:
             chosen = [d for d in letters if d.summary()["reason"] == args.reason]
-    elif args.partition is not None and args.offset is not None:
-        try:
-            chosen = [find_dead_letter(letters, args.partition, args.offset, topic=args.topic)]
-        except DeadLetterNotFoundError as exc:
-            return _not_found(exc)
     else:
-        sys.stderr.write("replay needs --partition and --offset, or --all\n")
-        return 2
-    sent = replay(args.bootstrap_servers, chosen)
+        chosen = [find_dead_letter(letters, args.partition, args.offset, topic=args.topic)]
+    with broker_errors(args.bootstrap_servers):
+        sent = replay(args.bootstrap_servers, chosen)
     rows = [{**d.summary(), "replayed_to": d.origin.topic} for d in sent]
     if args.json:
         _print_json(rows)
@@ -125,16 +112,20 @@ def _purge(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from postroom.inbox._retention import InboxRetention, retention_horizon
+    from postroom.database_errors import database_errors
+    from postroom.database_url import sync_url
+    from postroom.inbox import InboxRetention, retention_horizon
 
     horizon = (
         timedelta(days=args.horizon_days) if args.horizon_days is not None else retention_horizon()
     )
-    engine = sa.create_engine(args.database_url)
+    url = sync_url(args.database_url)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        run = InboxRetention(
-            engine, horizon=horizon, batch_size=args.batch_size, schema=args.schema
-        ).purge()
+        with database_errors(url):
+            run = InboxRetention(
+                engine, horizon=horizon, batch_size=args.batch_size, schema=args.schema
+            ).purge()
     finally:
         engine.dispose()
     data = {"locked": run.locked, "deleted": run.deleted, "cutoff": run.cutoff.isoformat()}
@@ -152,6 +143,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def _non_negative(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -161,15 +159,11 @@ def _non_negative(text: str) -> int:
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     dlq = commands.add_parser("dlq", help="inspect and replay dead letters")
-    actions = dlq.add_subparsers(dest="dlq_command", required=True)
+    actions = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
 
     def common(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--bootstrap-servers",
-            default=os.environ.get("POSTROOM_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-            help="Kafka bootstrap servers (env POSTROOM_BOOTSTRAP_SERVERS)",
-        )
-        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        add_env_option(parser, BOOTSTRAP_SERVERS)
+        add_json_option(parser)
 
     listing = actions.add_parser("list", help="dead-letter topics, or the records of one")
     listing.add_argument("topic", nargs="?", help="a dead-letter topic, e.g. outbox.event.user.dlq")
@@ -177,38 +171,35 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     listing.set_defaults(func=_list)
 
     show = actions.add_parser("show", help="one dead letter, whole")
-    show.add_argument("topic")
-    show.add_argument("partition", type=_non_negative)
-    show.add_argument("offset", type=_non_negative)
+    show.add_argument("topic", help="the dead-letter topic, e.g. outbox.event.user.dlq")
+    show.add_argument("partition", type=_non_negative, help="the record's partition")
+    show.add_argument("offset", type=_non_negative, help="the record's offset")
     common(show)
     show.set_defaults(func=_show)
 
     again = actions.add_parser("replay", help="send dead letters back to their original topic")
-    again.add_argument("topic")
-    again.add_argument("--partition", type=_non_negative)
-    again.add_argument("--offset", type=_non_negative)
+    again.add_argument("topic", help="the dead-letter topic, e.g. outbox.event.user.dlq")
+    again.add_argument("--partition", type=_non_negative, help="with --offset: one record")
+    again.add_argument("--offset", type=_non_negative, help="with --partition: one record")
     again.add_argument("--all", action="store_true", help="every record of the topic")
     again.add_argument("--reason", help="with --all: only records parked for this reason")
     common(again)
     again.set_defaults(func=_replay)
 
     inbox = commands.add_parser("inbox", help="inbox maintenance")
-    inbox_actions = inbox.add_subparsers(dest="inbox_command", required=True)
+    inbox_actions = inbox.add_subparsers(dest="inbox_command", required=True, metavar="ACTION")
     purge = inbox_actions.add_parser(
         "purge", help="delete inbox rows older than the retention horizon (one instance)"
     )
-    purge.add_argument(
-        "--database-url",
-        default=os.environ.get("POSTROOM_DATABASE_URL"),
-        required="POSTROOM_DATABASE_URL" not in os.environ,
-        help="the consuming service's database (env POSTROOM_DATABASE_URL)",
-    )
+    add_env_option(purge, DATABASE_URL)
     purge.add_argument("--schema", help="schema of the inbox table (default: search_path)")
     purge.add_argument(
         "--horizon-days",
         type=_positive_float,
         help="keep rows this long (default: Kafka's 7-day retention + 1 day margin)",
     )
-    purge.add_argument("--batch-size", type=int, default=5_000, help="rows per DELETE")
-    purge.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    purge.add_argument(
+        "--batch-size", type=_positive_int, default=5_000, help="rows per DELETE (default: 5000)"
+    )
+    add_json_option(purge)
     purge.set_defaults(func=_purge)

@@ -1,22 +1,28 @@
 """``postroom migrate upgrade|downgrade|current|history|check|capture``: our tables,
-standalone, and the replication slot and publication that capture the outbox."""
+standalone, and the replication slot and publication that capture the outbox.
+
+Every action takes the database as ``--database-url`` or ``POSTROOM_DATABASE_URL``, in
+any accepted form (an async URL runs the migrations on an async engine), prints one line
+(or ``--json``) on success, and reports failures through the one ``error:`` boundary.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
 from typing import Any
+
+from postroom.cli._options import DATABASE_URL, add_env_option, add_json_option
+from postroom.cli._output import print_json, say
 
 __all__ = ["register"]
 
-_URL_ENV = "POSTROOM_DATABASE_URL"
+#: ``history`` without a database lists the revisions of a config that never connects.
+_ANY_URL = "postgresql://localhost/postgres"
 
 
 def _settings(args: argparse.Namespace) -> Any:
     from postroom.errors import MigrationSettingsError
-    from postroom.migrations._settings import MigrationSettings
+    from postroom.migrations import MigrationSettings
 
     headers: dict[str, str] = {}
     for item in args.header_column or []:
@@ -33,48 +39,71 @@ def _settings(args: argparse.Namespace) -> Any:
     )
 
 
-def _url(args: argparse.Namespace, *, required: bool = True) -> str | None:
-    from postroom.errors import MigrationSettingsError
-
-    url: str | None = args.database_url or os.environ.get(_URL_ENV)
-    if required and not url:
-        raise MigrationSettingsError(f"give --database-url or set {_URL_ENV}")
+def _url(args: argparse.Namespace) -> str:
+    url: str = args.database_url
     return url
 
 
-def _upgrade(args: argparse.Namespace) -> None:
+def _moved(args: argparse.Namespace, verb: str) -> None:
+    """The one line a successful upgrade or downgrade prints."""
+    from postroom.migrations import current
+
+    if args.sql:
+        return
+    at = current(_url(args), settings=_settings(args))
+    schema = args.schema or "the search_path schema"
+    if args.json:
+        print_json({"action": verb, "revision": at, "schema": args.schema})
+    else:
+        say(f"{verb} Postroom's tables in {schema} to revision {at or '(none)'}")
+
+
+def _upgrade(args: argparse.Namespace) -> int:
     from alembic import command
     from sqlalchemy.engine import make_url
 
-    from postroom.migrations._api import alembic_config, mapped_errors, upgrade
+    from postroom.migrations import alembic_config, mapped_errors, upgrade
 
     settings = _settings(args)
     if not args.sql:
-        upgrade(_url(args) or "", settings=settings, revision=args.revision, capture=False)
+        upgrade(_url(args), settings=settings, revision=args.revision, capture=False)
+        _moved(args, "upgraded")
         if not args.no_capture:
-            _capture(args, only_if_recorded=True)
-        return
-    config = alembic_config(_url(args) or "", settings=settings)
+            _ensure_capture(args, only_if_recorded=True)
+        return 0
+    config = alembic_config(_url(args), settings=settings)
     with mapped_errors(f"upgrade to {args.revision}"):
         command.upgrade(config, args.revision, sql=True)
-    database = make_url(_url(args) or "").database or "postgres"
+    database = make_url(_url(args)).database or "postgres"
     slot = settings.record(database=database, current_schema="public").slot_name
     print(
         "-- Then, once the above committed, outside any transaction (what `postroom migrate "
         f"capture` does):\nSELECT pg_create_logical_replication_slot('{slot}', 'pgoutput');"
     )
+    return 0
 
 
-def _capture(args: argparse.Namespace, *, only_if_recorded: bool = False) -> None:
-    from postroom.migrations._capture import ensure_capture, has_record
+def _ensure_capture(args: argparse.Namespace, *, only_if_recorded: bool = False) -> None:
+    from postroom.migrations import ensure_capture, has_record
 
-    url, settings = _url(args) or "", _settings(args)
+    url, settings = _url(args), _settings(args)
     if only_if_recorded and not has_record(url, settings):
         return
     report = ensure_capture(url, settings=settings)
     record = report.record
     made = {True: "created", False: "in place"}
-    print(
+    if args.json:
+        print_json(
+            {
+                "mode": record.mode,
+                "slot": record.slot_name,
+                "slot_created": report.created_slot,
+                "publication": record.publication_name,
+                "publication_created": report.created_publication,
+            }
+        )
+        return
+    say(
         f"capture: outbox mode {record.mode!r}, slot {record.slot_name!r} "
         f"({made[report.created_slot]}), publication {record.publication_name!r} "
         f"({made[report.created_publication]}): every event committed from now on is "
@@ -82,33 +111,44 @@ def _capture(args: argparse.Namespace, *, only_if_recorded: bool = False) -> Non
     )
 
 
-def _downgrade(args: argparse.Namespace) -> None:
+def _capture(args: argparse.Namespace) -> int:
+    _ensure_capture(args)
+    return 0
+
+
+def _downgrade(args: argparse.Namespace) -> int:
     from alembic import command
 
-    from postroom.migrations._api import alembic_config, mapped_errors
+    from postroom.migrations import alembic_config, mapped_errors
 
-    config = alembic_config(_url(args) or "", settings=_settings(args))
+    config = alembic_config(_url(args), settings=_settings(args))
     with mapped_errors(f"downgrade to {args.revision}"):
         command.downgrade(config, args.revision, sql=args.sql)
+    _moved(args, "downgraded")
+    return 0
 
 
-def _current(args: argparse.Namespace) -> None:
-    from postroom.migrations._api import current
+def _current(args: argparse.Namespace) -> int:
+    from postroom.migrations import current
 
-    revision = current(_url(args) or "", settings=_settings(args))
-    print(json.dumps({"current": revision}) if args.json else (revision or "(none)"))
+    revision = current(_url(args), settings=_settings(args))
+    if args.json:
+        print_json({"current": revision})
+    else:
+        say(revision or "(none)")
+    return 0
 
 
-def _history(args: argparse.Namespace) -> None:
+def _history(args: argparse.Namespace) -> int:
     from alembic.script import ScriptDirectory
     from rich.console import Console
     from rich.table import Table
 
-    from postroom.migrations._api import _HERE, current
+    from postroom.migrations import alembic_config, current
 
-    url = _url(args, required=False)
+    url: str | None = args.database_url
     at = current(url, settings=_settings(args)) if url else None
-    script = ScriptDirectory(str(_HERE))
+    script = ScriptDirectory.from_config(alembic_config(url or _ANY_URL))
     rows = [
         {
             "revision": rev.revision,
@@ -119,8 +159,8 @@ def _history(args: argparse.Namespace) -> None:
         for rev in reversed(list(script.walk_revisions()))
     ]
     if args.json:
-        print(json.dumps(rows))
-        return
+        print_json(rows)
+        return 0
     table = Table("revision", "revises", "current", "what")
     for row in rows:
         table.add_row(
@@ -130,30 +170,22 @@ def _history(args: argparse.Namespace) -> None:
             str(row["doc"]),
         )
     Console().print(table)
-
-
-def _check(args: argparse.Namespace) -> None:
-    from postroom.migrations._drift import check_drift
-
-    check_drift(_url(args) or "", settings=_settings(args))
-    print("no drift: the database matches the models")
-
-
-def _run(args: argparse.Namespace) -> int:
-    from postroom.errors import PostroomError
-
-    try:
-        args.action(args)
-    except PostroomError as exc:
-        print(f"postroom migrate {args.migrate_command}: {exc}", file=sys.stderr)
-        return 2
     return 0
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--database-url", help=f"SQLAlchemy URL of the service's database (or ${_URL_ENV})"
-    )
+def _check(args: argparse.Namespace) -> int:
+    from postroom.migrations import check_drift
+
+    check_drift(_url(args), settings=_settings(args))
+    if args.json:
+        print_json({"drift": []})
+    else:
+        say("no drift: the database matches the models")
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser, *, url_required: bool = True) -> None:
+    add_env_option(parser, DATABASE_URL, required=url_required)
     parser.add_argument(
         "--schema", default=None, help="the service's schema (default: search_path)"
     )
@@ -164,45 +196,46 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="COLUMN=HEADER",
         help="an extra outbox column placed as a Kafka header (repeatable)",
     )
-    parser.add_argument("--lock-timeout-ms", type=int, default=None, help="SET lock_timeout")
+    parser.add_argument(
+        "--lock-timeout-ms",
+        type=int,
+        default=None,
+        help="SET lock_timeout: a DDL gives up (retriable) instead of queueing traffic",
+    )
     parser.add_argument(
         "--mode",
         default=None,
         choices=["table", "retain", "wal-message"],
         help="the outbox mode to record when first migrated (default: table)",
     )
+    add_json_option(parser)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     migrate = commands.add_parser("migrate", help="create/upgrade Postroom's tables (Alembic)")
-    actions = migrate.add_subparsers(dest="migrate_command", required=True)
+    actions = migrate.add_subparsers(dest="migrate_command", required=True, metavar="ACTION")
     upgrade = actions.add_parser("upgrade", help="upgrade to a revision (default: head)")
-    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.add_argument("revision", nargs="?", default="head", help="default: head")
     upgrade.add_argument("--sql", action="store_true", help="print the SQL, run nothing")
     upgrade.add_argument(
         "--no-capture",
         action="store_true",
         help="leave out the replication slot (databases no relay reads; publish() refuses)",
     )
-    upgrade.set_defaults(action=_upgrade)
+    upgrade.set_defaults(func=_upgrade)
     downgrade = actions.add_parser("downgrade", help="downgrade to a revision ('base': drop all)")
-    downgrade.add_argument("revision")
+    downgrade.add_argument("revision", help="a revision id, or 'base' to drop every table")
     downgrade.add_argument("--sql", action="store_true", help="print the SQL, run nothing")
-    downgrade.set_defaults(action=_downgrade)
-    for name, helptext, action in (
-        ("current", "the revision the database is at", _current),
-        ("history", "every revision, oldest first", _history),
-    ):
-        sub = actions.add_parser(name, help=helptext)
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
-        sub.set_defaults(action=action)
+    downgrade.set_defaults(func=_downgrade)
+    current = actions.add_parser("current", help="the revision the database is at")
+    current.set_defaults(func=_current)
+    history = actions.add_parser("history", help="every revision, oldest first")
+    history.set_defaults(func=_history)
     check = actions.add_parser("check", help="fail if the database and the models differ")
-    check.set_defaults(action=_check)
+    check.set_defaults(func=_check)
     capture = actions.add_parser(
         "capture", help="create the recorded replication slot and publication if missing"
     )
-    capture.set_defaults(action=_capture)
-    for sub in (upgrade, downgrade, *actions.choices.values()):
-        if not any(a.dest == "database_url" for a in sub._actions):
-            _common(sub)
-    migrate.set_defaults(func=_run)
+    capture.set_defaults(func=_capture)
+    for name, sub in actions.choices.items():
+        _common(sub, url_required=name != "history")

@@ -137,5 +137,5 @@ def test_dlq_show_names_a_missing_record(
     code = main(
         ["dlq", "show", f"{topic}.dlq", "0", "99", "--bootstrap-servers", stack.bootstrap_servers]
     )
-    assert code == 1
-    assert "no dead letter at" in capsys.readouterr().err
+    assert code == 2
+    assert capsys.readouterr().err == f"error: no dead letter at {topic}.dlq[0]@99\n"

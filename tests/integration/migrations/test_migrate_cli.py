@@ -17,13 +17,15 @@ def test_the_cli_upgrades_reports_checks_and_downgrades(
     head = migrations.revisions()[-1]
 
     assert main(["migrate", "upgrade", *where]) == 0
+    assert capsys.readouterr().out == f"upgraded Postroom's tables in svc to revision {head}\n"
     assert main(["migrate", "current", "--json", *where]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {"current": head}
+    assert json.loads(capsys.readouterr().out) == {"current": head}
     assert main(["migrate", "check", *where]) == 0
     assert "no drift" in capsys.readouterr().out
     assert main(["migrate", "history", "--json", *where]) == 0
     assert [r["revision"] for r in json.loads(capsys.readouterr().out) if r["current"]] == [head]
     assert main(["migrate", "downgrade", "base", *where]) == 0
+    assert capsys.readouterr().out == "downgraded Postroom's tables in svc to revision (none)\n"
     assert main(["migrate", "current", *where]) == 0
     assert capsys.readouterr().out.strip().endswith("(none)")
 

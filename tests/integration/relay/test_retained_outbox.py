@@ -95,7 +95,7 @@ def test_retain_maintain_command_prepares_the_coming_days(
     url, engine = new_database("retain", mode="retain")
     ahead = (datetime.now(UTC) + timedelta(days=9)).date()
 
-    code = main(["retain", "maintain", "--database-url", url, "--days-ahead", "10"])
+    code = main(["retain", "maintain", "--database-url", url, "--days-ahead", "10", "--json"])
 
     assert code == 0
     result = json.loads(capsys.readouterr().out)

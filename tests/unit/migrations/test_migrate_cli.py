@@ -28,7 +28,10 @@ def test_a_missing_database_url_is_a_clear_error(
     monkeypatch.delenv("POSTROOM_DATABASE_URL", raising=False)
 
     assert main(["migrate", "current"]) == 2
-    assert "give --database-url or set POSTROOM_DATABASE_URL" in capsys.readouterr().err
+    assert (
+        "error: --database-url is required: give it, or set POSTROOM_DATABASE_URL"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_malformed_header_column_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

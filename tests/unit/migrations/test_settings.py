@@ -88,9 +88,12 @@ def test_the_models_follow_the_settings() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: migrations.upgrade(""), "database_url must be a non-empty string"),
-        (lambda: migrations.upgrade("sqlite:///x.db"), "must be a PostgreSQL URL"),
-        (lambda: migrations.upgrade("not a url"), "database_url is not a URL"),
+        (lambda: migrations.upgrade(""), "a database URL must be a non-empty string"),
+        (
+            lambda: migrations.upgrade("sqlite:///x.db"),
+            "sqlite:// is not a PostgreSQL URL Postroom can use",
+        ),
+        (lambda: migrations.upgrade("not a url"), "not a database URL"),
         (
             lambda: migrations.upgrade("postgresql://h/db", revision=""),
             "revision must be a non-empty string",
@@ -112,9 +115,9 @@ def test_entry_points_validate_before_connecting(call: object, message: str) -> 
         call()  # type: ignore[operator]
 
 
-def test_async_urls_get_a_sync_driver_for_plain_engines() -> None:
+def test_every_url_form_gets_psycopg_for_plain_engines() -> None:
     assert migrations.sync_url("postgresql+asyncpg://u:p@h:1/d") == "postgresql+psycopg://u:p@h:1/d"
-    assert migrations.sync_url("postgresql://h/d") == "postgresql://h/d"
+    assert migrations.sync_url("postgresql://h/d") == "postgresql+psycopg://h/d"
 
 
 def test_revisions_are_listed_oldest_first() -> None:
