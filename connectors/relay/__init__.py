@@ -11,7 +11,7 @@ from postroom.connectors.relay._offset_stores import (
 )
 from postroom.connectors.relay._preflight import check_replication
 from postroom.connectors.relay._relay import Relay, RelaySource, engine_format
-from postroom.connectors.relay._replication import ensure_replication
+from postroom.connectors.relay._replication import ensure_replication, recorded_config
 from postroom.connectors.relay._slots import SlotInfo, drop_slot, list_slots
 
 __all__ = [
@@ -30,5 +30,6 @@ __all__ = [
     "new_batch_producer",
     "offset_store_properties",
     "offsets_table",
+    "recorded_config",
     "start_jvm",
 ]

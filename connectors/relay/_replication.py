@@ -128,6 +128,17 @@ def _require_slot(connection: sa.Connection, config: ConnectorConfig) -> None:
         )
 
 
+def recorded_config(config: ConnectorConfig, database_url: str) -> ConnectorConfig:
+    """The connector as its database recorded it, checking nothing else (for a connector
+    that already runs, whose task holds the slot)."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return config.adopt(_find_record(connection, config))
+    finally:
+        engine.dispose()
+
+
 def ensure_replication(config: ConnectorConfig, database_url: str) -> ConnectorConfig:
     """Check the server is ready for the connector and adopt its database's capture.
 

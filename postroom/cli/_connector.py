@@ -77,13 +77,15 @@ def _client(args: argparse.Namespace) -> Any:
 
 
 def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
-    from postroom.connectors import ensure_replication
+    from postroom.connectors.relay import ensure_replication, recorded_config
 
-    # The recorded settings (slot, publication, mode, table), checked like the relay does.
-    config = ensure_replication(_config(args), sync_url(args.database_url))
+    url = sync_url(args.database_url)
     overrides = _overrides(args)
     with _client(args) as client:
-        exists = client.exists(config.name)
+        exists = client.exists(args.name)
+        # The recorded settings (slot, publication, mode, table); a new connector's
+        # database is checked as the relay checks it (a running one's task holds the slot).
+        config = (recorded_config if exists else ensure_replication)(_config(args), url)
         if must_exist and not exists:
             raise ConnectorConfigError(
                 f"connector {config.name!r} is not registered on {args.connect_url}: "
