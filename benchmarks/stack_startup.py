@@ -17,8 +17,7 @@ import statistics
 import time
 from typing import Any
 
-from postroom.devstack import ConnectCluster, EmbeddedBroker, KafkaCluster
-from postroom.devstack._processes import rss_bytes
+from postroom.devstack import ConnectCluster, EmbeddedBroker, KafkaCluster, rss_bytes
 
 MIB = 2**20
 

@@ -21,8 +21,8 @@ from postroom.devstack import (
     EmbeddedStack,
     KafkaCluster,
     broker_kind,
+    debian_postgres_bin,
 )
-from postroom.devstack._embedded_postgres import debian_postgres_bin
 
 _names = itertools.count()
 

@@ -21,15 +21,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from postroom.connectors._connector_config import ConnectorConfig
 from postroom.errors import ConnectorConfigError
+
+if TYPE_CHECKING:
+    from postroom.connectors import ConnectorConfig
 
 __all__ = ["register"]
 
 
 def _config(args: argparse.Namespace) -> ConnectorConfig:
+    from postroom.connectors import ConnectorConfig
+
     return ConnectorConfig.from_url(
         args.name,
         args.database_url,
@@ -60,7 +64,7 @@ def _print(document: object) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postroom.connectors._validate import validate_connector
+    from postroom.connectors import validate_connector
 
     config = _config(args)
     if args.validate:
@@ -70,13 +74,13 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from postroom.connectors.kafka_connect._client import KafkaConnectClient
+    from postroom.connectors import KafkaConnectClient
 
     return KafkaConnectClient(args.connect_url)
 
 
 def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
-    from postroom.connectors.relay._replication import ensure_replication
+    from postroom.connectors import ensure_replication
 
     config = _config(args)
     overrides = _overrides(args)

@@ -5,9 +5,10 @@ production."""
 
 from postroom.devstack._broker import BROKER_ENV, Broker, BrokerKind, broker_kind
 from postroom.devstack._embedded_broker import EmbeddedBroker
-from postroom.devstack._embedded_postgres import EmbeddedPostgres
+from postroom.devstack._embedded_postgres import EmbeddedPostgres, debian_postgres_bin
 from postroom.devstack._kafka_cluster import KafkaCluster, KafkaNode
 from postroom.devstack._kafka_connect import ConnectCluster, ConnectWorker
+from postroom.devstack._processes import free_port, pid_alive, rss_bytes, stop_pid, wait_for_port
 from postroom.devstack._stack import EmbeddedStack
 from postroom.errors import StackError
 
@@ -24,4 +25,10 @@ __all__ = [
     "KafkaNode",
     "StackError",
     "broker_kind",
+    "debian_postgres_bin",
+    "free_port",
+    "pid_alive",
+    "rss_bytes",
+    "stop_pid",
+    "wait_for_port",
 ]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from postroom.connectors import ConnectorConfig, Relay, RelaySource
-from postroom.connectors.relay._offset_stores import OffsetStore, offsets_table
+from postroom.connectors.relay import OffsetStore, offsets_table
 from postroom.devstack import EmbeddedStack
 from postroom.outbox import Event, publish
 from tests.integration.conftest import eventually

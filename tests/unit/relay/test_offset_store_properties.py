@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from postroom.connectors import ConnectorConfig
-from postroom.connectors.relay._offset_stores import offset_store_properties, offsets_table
+from postroom.connectors.relay import offset_store_properties, offsets_table
 from postroom.errors import ConnectorConfigError
 
 CONFIG = ConnectorConfig.from_url("billing", "postgresql://app:secret@db:5433/billing")
