@@ -247,9 +247,6 @@ class ConnectorConfig:
             # into a Connect struct infers a schema, which fails (and silently sends the
             # payload as a quoted string) for arrays mixing types, e.g. [1, 2.5, null].
             "transforms.outbox.table.expand.json.payload": "false",
-            # A null payload is a real tombstone (null value, as log compaction needs),
-            # whatever the value converter.
-            "transforms.outbox.route.tombstone.on.empty.payload": "true",
             # The EventRouter would read ``tracingspancontext`` as a serialised
             # OpenTelemetry context; ours is a W3C traceparent, carried as a plain header.
             "transforms.outbox.tracing.span.context.field": "postroom_no_span_context",

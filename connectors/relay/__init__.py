@@ -5,6 +5,7 @@ from postroom.connectors.relay._engine import build_engine, start_jvm
 from postroom.connectors.relay._java_producer import JavaKafkaSink, new_batch_producer
 from postroom.connectors.relay._kafka_sink import KafkaSink
 from postroom.connectors.relay._offset_stores import (
+    OFFSET_STORES,
     OffsetStore,
     offset_store_properties,
     offsets_table,
@@ -15,6 +16,7 @@ from postroom.connectors.relay._replication import ensure_replication, recorded_
 from postroom.connectors.relay._slots import SlotInfo, drop_slot, list_slots
 
 __all__ = [
+    "OFFSET_STORES",
     "JavaKafkaSink",
     "KafkaSink",
     "OffsetStore",

@@ -6,7 +6,7 @@ production."""
 from postroom.devstack._broker import BROKER_ENV, Broker, BrokerKind, broker_kind
 from postroom.devstack._embedded_broker import EmbeddedBroker
 from postroom.devstack._embedded_postgres import EmbeddedPostgres, debian_postgres_bin
-from postroom.devstack._kafka_cluster import KafkaCluster, KafkaNode, new_cluster_id
+from postroom.devstack._kafka_cluster import KafkaCluster, KafkaNode
 from postroom.devstack._kafka_connect import ConnectCluster, ConnectWorker
 from postroom.devstack._processes import free_port, pid_alive, rss_bytes, stop_pid, wait_for_port
 from postroom.devstack._stack import EmbeddedStack
@@ -27,7 +27,6 @@ __all__ = [
     "broker_kind",
     "debian_postgres_bin",
     "free_port",
-    "new_cluster_id",
     "pid_alive",
     "rss_bytes",
     "stop_pid",

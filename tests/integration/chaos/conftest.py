@@ -12,7 +12,13 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from postroom.inbox import HandlerRegistry, InboxMessage, InboxProcessor, Outcome, decode_record
+from postroom.inbox import (
+    HandlerRegistry,
+    InboxMessage,
+    InboxProcessor,
+    Outcome,
+    decode_record,
+)
 from tests.integration.relay.chaos_tools import Report
 from tests.integration.relay.conftest import read_topic
 
