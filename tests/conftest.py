@@ -60,9 +60,19 @@ def kafka3() -> Iterator[KafkaCluster]:
 
 @pytest.fixture(scope="session")
 def postgres15() -> Iterator[EmbeddedPostgres]:
-    """Debian's PostgreSQL 15 as a private cluster, configured as a stock server is
-    (``wal_level=replica``): the oldest server Postroom supports, and one that refuses
-    logical decoding until reconfigured."""
+    """Debian's PostgreSQL 15, the oldest server Postroom supports, as a private cluster
+    with logical decoding on (migrations create the replication slot)."""
+    server = EmbeddedPostgres(bin_dir=debian_postgres_bin(15))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def stock_postgres15() -> Iterator[EmbeddedPostgres]:
+    """Debian's PostgreSQL 15 configured as a stock server is (``wal_level=replica``):
+    one that refuses logical decoding until reconfigured."""
     server = EmbeddedPostgres(bin_dir=debian_postgres_bin(15), wal_level="replica")
     try:
         yield server.start()

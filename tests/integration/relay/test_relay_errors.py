@@ -31,9 +31,9 @@ MakeDatabase = Callable[..., tuple[str, sa.Engine]]
 
 
 def test_wal_level_replica_is_refused_with_the_fix(
-    postgres15: EmbeddedPostgres, tmp_path: Path
+    stock_postgres15: EmbeddedPostgres, tmp_path: Path
 ) -> None:
-    url = postgres15.url()  # a stock PostgreSQL 15: wal_level=replica
+    url = stock_postgres15.url()  # a stock PostgreSQL 15: wal_level=replica
     config = ConnectorConfig.from_url("system", url)
 
     relay = Relay([RelaySource(config, url)], bootstrap_servers="x:1", state_dir=tmp_path)
@@ -42,7 +42,7 @@ def test_wal_level_replica_is_refused_with_the_fix(
         relay.start()
 
     assert str(caught.value) == (
-        f"database 'postgres' on 127.0.0.1:{postgres15.port} runs with wal_level=replica; "
+        f"database 'postgres' on 127.0.0.1:{stock_postgres15.port} runs with wal_level=replica; "
         "Debezium needs wal_level=logical: run ALTER SYSTEM SET wal_level = logical; then "
         "restart PostgreSQL"
     )
