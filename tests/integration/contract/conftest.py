@@ -56,7 +56,7 @@ def _databases(stack: EmbeddedStack, runtime: str) -> dict[OutboxMode, str]:
     number = next(_rigs)
     for mode in MODES:
         url = stack.postgres.create_database(f"contract_{runtime}_{number}_{mode[:3]}")
-        migrations.upgrade(url)
+        migrations.upgrade(url, settings=migrations.MigrationSettings(mode=mode))
         urls[mode] = url
     return urls
 
