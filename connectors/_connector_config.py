@@ -17,8 +17,7 @@ from typing import Any, get_args
 from sqlalchemy.engine import make_url
 
 from postroom.errors import ConnectorConfigError
-from postroom.outbox._publish import WAL_MESSAGE_PREFIX, OutboxMode
-from postroom.outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
+from postroom.outbox import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE, OutboxMode, wire
 
 __all__ = [
     "DEFAULT_HEADER_FIELDS",
@@ -31,17 +30,8 @@ DEFAULT_HEARTBEAT_TABLE = "postroom_heartbeat"
 
 _CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
 
-#: outbox column -> Kafka header name, placed by ``table.fields.additional.placement``.
-DEFAULT_HEADER_FIELDS: dict[str, str] = {
-    "type": "eventType",
-    "timestamp": "timestamp",
-    "schemaversion": "schemaVersion",
-    "tracingspancontext": "traceparent",
-    "correlationid": "correlationId",
-    "causationid": "causationId",
-    "subjectid": "subjectId",
-    "tenant": "tenant",
-}
+#: outbox column -> Kafka header name (the wire format's; more columns may be added).
+DEFAULT_HEADER_FIELDS: dict[str, str] = dict(wire.HEADER_FIELDS)
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -69,7 +59,7 @@ class ConnectorConfig:
     table: str = ""
     slot_name: str = ""
     publication_name: str = ""
-    topic_prefix: str = "outbox.event."
+    topic_prefix: str = wire.TOPIC_PREFIX
     header_fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADER_FIELDS))
     max_batch_size: int = 2048
     max_queue_size: int = 8192
@@ -91,6 +81,13 @@ class ConnectorConfig:
         if not self.table:
             default = RETAINED_OUTBOX_TABLE if self.mode == "retain" else DEFAULT_OUTBOX_TABLE
             object.__setattr__(self, "table", default)
+        for column, header in wire.HEADER_FIELDS.items():
+            if self.header_fields.get(column) != header:
+                raise ConnectorConfigError(
+                    f"header_fields must map column {column!r} to header {header!r} (the wire "
+                    f"format consumers read), got {self.header_fields.get(column)!r}; add "
+                    "columns of your own under other header names"
+                )
         _identifier("name", self.name)
         _identifier("heartbeat_table", self.heartbeat_table)
         for key in ("schema", "table"):
@@ -186,13 +183,16 @@ class ConnectorConfig:
             "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
             "transforms.outbox.route.topic.replacement": f"{self.topic_prefix}${{routedByValue}}",
             "transforms.outbox.table.fields.additional.placement": placement,
-            "transforms.outbox.table.expand.json.payload": "true",
+            # The payload travels as the JSON text PostgreSQL stored, untouched: expanding it
+            # into a Connect struct infers a schema, which fails (and silently sends the
+            # payload as a quoted string) for arrays mixing types, e.g. [1, 2.5, null].
+            "transforms.outbox.table.expand.json.payload": "false",
             # The EventRouter would read ``tracingspancontext`` as a serialised
             # OpenTelemetry context; ours is a W3C traceparent, carried as a plain header.
             "transforms.outbox.tracing.span.context.field": "postroom_no_span_context",
             "key.converter": "org.apache.kafka.connect.storage.StringConverter",
             "key.converter.schemas.enable": "false",
-            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter": "org.apache.kafka.connect.storage.StringConverter",
             "value.converter.schemas.enable": "false",
             "header.converter.schemas.enable": "false",
             "max.batch.size": str(self.max_batch_size),
@@ -202,7 +202,7 @@ class ConnectorConfig:
         if self.mode == "wal-message":
             # No table: transactional logical messages with prefix "outbox", decoded into
             # an outbox-shaped record, then routed by the same EventRouter.
-            props["message.prefix.include.list"] = WAL_MESSAGE_PREFIX
+            props["message.prefix.include.list"] = wire.WAL_MESSAGE_PREFIX
             props["transforms"] = "decode,outbox"
             props["transforms.decode.type"] = (
                 "io.debezium.connector.postgresql.transforms.DecodeLogicalDecodingMessageContent"

@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from postroom.inbox._message import InboxMessage
-from postroom.inbox._processor import (
-    AfterCommit,
-    Outcome,
-    _ProcessorBase,
-    batch_params,
-    record_params,
-)
+from postroom.inbox._processor import AfterCommit, Outcome, _Plan, _ProcessorBase
 from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._table import DEFAULT_INBOX_TABLE
 from postroom.inbox._tracing import handler_span
@@ -49,52 +42,22 @@ class AsyncInboxProcessor(_ProcessorBase):
         self._setup(consumer, registry, schema=schema, table=table)
         self.engine = engine
 
-    async def _run(self, session: AsyncSession, handler: Any, message: InboxMessage) -> None:
-        with handler_span(message, self.consumer):
-            await handler(session, message)
-
     async def process(self, message: InboxMessage) -> Outcome:
         """As ``InboxProcessor.process``, awaiting the handler."""
-        resolved = self.registry.resolve(message)
-        if resolved is None:
-            return Outcome.IGNORED
-        registration, current = resolved
-        async with AsyncSession(self.engine) as session, session.begin():
-            inserted = await session.execute(
-                self._dedupe_one, record_params(self.consumer, current)
-            )
-            if inserted.first() is None:
-                outcome = Outcome.DUPLICATE
-            else:
-                await self._run(session, registration.handler, current)
-                outcome = Outcome.HANDLED
-        self._committed(current, outcome)
-        return outcome
+        return (await self.process_batch([message]))[0]
 
     async def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]:
         """As ``InboxProcessor.process_batch``: one dedupe statement, one commit."""
-        resolved = [self.registry.resolve(message) for message in messages]
-        todo = [(i, r) for i, r in enumerate(resolved) if r is not None]
-        outcomes = [Outcome.IGNORED] * len(messages)
-        if not todo:
-            return outcomes
-        params = batch_params(self.consumer, [message for _, (_, message) in todo])
+        plan = _Plan(self.registry, messages)
+        if not plan.todo:
+            return plan.outcomes
+        statement, params = plan.dedupe(self)
         async with AsyncSession(self.engine) as session, session.begin():
-            new = {row[0] for row in await session.execute(self._dedupe_many, params)}
-            for index, (registration, message) in todo:
-                if message.id in new:
-                    new.discard(message.id)
-                    await self._run(session, registration.handler, message)
-                    outcomes[index] = Outcome.HANDLED
-                else:
-                    outcomes[index] = Outcome.DUPLICATE
-        for index, (_, message) in todo:
-            self._committed(message, outcomes[index])
-        return outcomes
-
-    def _committed(self, message: InboxMessage, outcome: Outcome) -> None:
-        for hook in self.after_commit:
-            hook(message, outcome)
+            new = {row[0] for row in await session.execute(statement, params)}
+            for registration, message in plan.to_handle(new):
+                with handler_span(message, self.consumer):
+                    await registration.handler(session, message)
+        return plan.committed(self.after_commit)
 
 
 class BlockingAsyncProcessor:

@@ -13,7 +13,14 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from postroom.inbox._retry_topic import Origin, now_ms, original_headers, retry_state
+from postroom.inbox._retry_topic import (
+    Origin,
+    RetryState,
+    now_ms,
+    original_headers,
+    retry_state,
+)
+from postroom.outbox import wire
 
 __all__ = ["DEAD_LETTER_SUFFIX", "DeadLetter", "DeadLetters"]
 
@@ -83,8 +90,8 @@ class DeadLetter:
             "dlq_topic": self.dlq_topic,
             "partition": self.dlq_partition,
             "offset": self.dlq_offset,
-            "id": self.header("id"),
-            "event_type": self.header("eventType"),
+            "id": self.header(wire.ID_HEADER),
+            "event_type": self.header(wire.EVENT_TYPE_HEADER),
             "key": None if self.key is None else self.key.decode(errors="replace"),
             "reason": self.header(REASON),
             "exception": self.header(EXCEPTION),
@@ -117,6 +124,7 @@ class DeadLetters:
     def park(
         self,
         record: Any,
+        state: RetryState | None = None,
         *,
         reason: str,
         error: str,
@@ -124,7 +132,7 @@ class DeadLetters:
         exception: str = "",
     ) -> None:
         """Send ``record`` to its (original topic's) dead-letter topic; wait for the ack."""
-        state = retry_state(record)
+        state = state or retry_state(record)
         now = now_ms()
         extra = {
             REASON: reason,

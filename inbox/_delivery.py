@@ -78,9 +78,27 @@ class Failure:
     final: bool
     message: InboxMessage | None = None
 
+    @classmethod
+    def of(
+        cls,
+        exc: BaseException,
+        attempts: int,
+        *,
+        final: bool,
+        message: InboxMessage | None = None,
+        reason: str | None = None,
+    ) -> Failure:
+        """The failure ``exc`` stands for (its dead-letter reason unless ``reason``)."""
+        error = str(exc) if final else repr(exc)[:2000]
+        return cls(reason or _reason_of(exc), error, type(exc).__name__, attempts, final, message)
 
-def _failure(exc: BaseException, attempts: int, *, final: bool, message: Any = None) -> Failure:
-    return Failure(_reason_of(exc), str(exc), type(exc).__name__, attempts, final, message)
+    def retry_delay(self, round_: int, policy: RetryPolicy) -> float | None:
+        """The settle policy, one place for the worker and ``inbox.testing``: the delay
+        before retry round ``round_ + 1``, or ``None``: to the dead letters (a final
+        failure, or every retry round spent)."""
+        if self.final or round_ >= len(policy.retry_delays_s):
+            return None
+        return policy.retry_delays_s[round_]
 
 
 def deliver(
@@ -96,7 +114,7 @@ def deliver(
     try:
         message = decode_record(record, max_bytes=max_bytes)
     except UndecodableMessageError as exc:
-        return _failure(exc, previous_attempts + 1, final=True)
+        return Failure.of(exc, previous_attempts + 1, final=True)
     return deliver_message(
         processor, message, policy, previous_attempts=previous_attempts, sleep=sleep
     )
@@ -117,12 +135,11 @@ def deliver_message(
         try:
             return processor.process(message)
         except (UnknownEventTypeError, UnknownSchemaVersionError) as exc:
-            return _failure(exc, attempts, final=True, message=message)
+            return Failure.of(exc, attempts, final=True, message=message)
         except PostroomError as exc:
             if not exc.retriable:
-                failure = _failure(exc, attempts, final=True, message=message)
-                return Failure(
-                    HANDLER_REJECTED, failure.error, failure.exception, attempts, True, message
+                return Failure.of(
+                    exc, attempts, final=True, message=message, reason=HANDLER_REJECTED
                 )
             last = exc
         except INFRASTRUCTURE_ERRORS as exc:
@@ -136,11 +153,4 @@ def deliver_message(
         if attempt < policy.max_attempts:
             sleep(policy.backoff(attempt))
     assert last is not None
-    return Failure(
-        _reason_of(last),
-        repr(last)[:2000],
-        type(last).__name__,
-        previous_attempts + policy.max_attempts,
-        False,
-        message,
-    )
+    return Failure.of(last, previous_attempts + policy.max_attempts, final=False, message=message)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from postroom.errors import MalformedMessageError, OversizedMessageError
+from postroom.outbox import wire
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "InboxMessage", "decode_record"]
 
@@ -31,18 +32,18 @@ class InboxMessage:
     @property
     def timestamp(self) -> datetime | None:
         """When the writer created the event (its ``timestamp`` header), if present."""
-        raw = self.headers.get("timestamp")
-        return datetime.fromisoformat(raw) if raw else None
+        raw = self.headers.get(wire.TIMESTAMP_HEADER)
+        return wire.parse_timestamp(raw) if raw else None
 
     @property
     def traceparent(self) -> str | None:
         """The writer's W3C trace context, if it sent one."""
-        return self.headers.get("traceparent")
+        return self.headers.get(wire.TRACEPARENT_HEADER)
 
     @property
     def schema_version(self) -> int:
         """The payload's schema version (``schemaVersion`` header; 1 when absent)."""
-        raw = self.headers.get("schemaVersion")
+        raw = self.headers.get(wire.SCHEMA_VERSION_HEADER)
         if raw is None:
             return 1
         try:
@@ -64,17 +65,17 @@ def decode_record(record: Any, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) ->
         headers = {name: value.decode() for name, value in record.headers or []}
     except UnicodeDecodeError as exc:
         raise MalformedMessageError(f"a header is not UTF-8: {exc}") from exc
-    raw_id = headers.get("id")
+    raw_id = headers.get(wire.ID_HEADER)
     if raw_id is None:
-        raise MalformedMessageError("message has no 'id' header")
+        raise MalformedMessageError(f"message has no {wire.ID_HEADER!r} header")
     try:
         message_id = uuid.UUID(raw_id)
     except ValueError as exc:
         raise MalformedMessageError(f"'id' header is not a UUID: {raw_id!r}") from exc
-    event_type = headers.get("eventType")
+    event_type = headers.get(wire.EVENT_TYPE_HEADER)
     if not event_type:
-        raise MalformedMessageError("message has no 'eventType' header")
-    raw_version = headers.get("schemaVersion")
+        raise MalformedMessageError(f"message has no {wire.EVENT_TYPE_HEADER!r} header")
+    raw_version = headers.get(wire.SCHEMA_VERSION_HEADER)
     if raw_version is not None and not raw_version.isdigit():
         raise MalformedMessageError(f"'schemaVersion' header is not a number: {raw_version!r}")
     try:

@@ -8,14 +8,14 @@ consumer group, ``inbox.testing`` feeds it from memory.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from postroom.errors import InboxError
+from postroom.errors import InboxConfigError, InboxError
 from postroom.inbox._message import InboxMessage
 from postroom.inbox._registry import HandlerRegistry, Registration
 from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
@@ -122,6 +122,40 @@ def batch_params(consumer: str, messages: Sequence[InboxMessage]) -> dict[str, o
     }
 
 
+class _Plan:
+    """One transaction's work for a batch: the messages to record and, once the database
+    has said which ids are new, the handlers to run. Written once for both processors,
+    which only differ in how they talk to the database (blocking or ``await``)."""
+
+    def __init__(self, registry: HandlerRegistry, messages: Sequence[InboxMessage]) -> None:
+        resolved = [registry.resolve(message) for message in messages]
+        self.todo = [(index, r) for index, r in enumerate(resolved) if r is not None]
+        self.outcomes = [Outcome.IGNORED] * len(messages)
+
+    def dedupe(self, processor: _ProcessorBase) -> tuple[sa.Executable, dict[str, object]]:
+        """The dedupe INSERT and its parameters: the one-row statement for one message."""
+        messages = [message for _, (_, message) in self.todo]
+        if len(messages) == 1:
+            return processor._dedupe_one, record_params(processor.consumer, messages[0])
+        return processor._dedupe_many, batch_params(processor.consumer, messages)
+
+    def to_handle(self, new: set[object]) -> Iterator[tuple[Registration, InboxMessage]]:
+        """The messages whose ids were new, each once; every other one is a duplicate."""
+        for index, (registration, message) in self.todo:
+            if message.id in new:
+                new.discard(message.id)  # a second copy in the same batch is a duplicate
+                self.outcomes[index] = Outcome.HANDLED
+                yield registration, message
+            else:
+                self.outcomes[index] = Outcome.DUPLICATE
+
+    def committed(self, hooks: Sequence[AfterCommit]) -> list[Outcome]:
+        for index, (_, message) in self.todo:
+            for hook in hooks:
+                hook(message, self.outcomes[index])
+        return self.outcomes
+
+
 class _ProcessorBase:
     """What both processors share: the consumer name, the registry (checked to hold only
     sync or only async handlers), the inbox table and its statements, the hooks."""
@@ -132,7 +166,7 @@ class _ProcessorBase:
         self, consumer: str, registry: HandlerRegistry, *, schema: str | None, table: str
     ) -> None:
         if not consumer:
-            raise ValueError("consumer must be a non-empty name")
+            raise InboxConfigError("consumer must be a non-empty name")
         for registration in registry.registrations():
             if registration.is_async != self._handlers_async:
                 kind = "async" if registration.is_async else "not async"
@@ -172,10 +206,6 @@ class InboxProcessor(_ProcessorBase):
         self._setup(consumer, registry, schema=schema, table=table)
         self.engine = engine
 
-    def _run(self, session: Session, registration: Registration, message: InboxMessage) -> None:
-        with handler_span(message, self.consumer):
-            registration.handler(session, message)
-
     def process(self, message: InboxMessage) -> Outcome:
         """Record and handle ``message`` in one transaction; skip it if already recorded.
 
@@ -185,19 +215,7 @@ class InboxProcessor(_ProcessorBase):
         Raises ``UnknownEventTypeError``/``UnknownSchemaVersionError`` before touching
         the database, and whatever the handler raises (after rolling back).
         """
-        resolved = self.registry.resolve(message)
-        if resolved is None:
-            return Outcome.IGNORED
-        registration, current = resolved
-        with Session(self.engine) as session, session.begin():
-            inserted = session.execute(self._dedupe_one, record_params(self.consumer, current))
-            if inserted.first() is None:
-                outcome = Outcome.DUPLICATE
-            else:
-                self._run(session, registration, current)
-                outcome = Outcome.HANDLED
-        self._committed(current, outcome)
-        return outcome
+        return self.process_batch([message])[0]
 
     def process_batch(self, messages: Sequence[InboxMessage]) -> list[Outcome]:
         """Dedupe all ``messages`` with one INSERT, run the new ones' handlers, one commit.
@@ -205,25 +223,13 @@ class InboxProcessor(_ProcessorBase):
         All or nothing: if resolving or any handler raises, the transaction rolls back
         and the error propagates; the caller then falls back to ``process`` one by one.
         """
-        resolved = [self.registry.resolve(message) for message in messages]
-        todo = [(i, r) for i, r in enumerate(resolved) if r is not None]
-        outcomes = [Outcome.IGNORED] * len(messages)
-        if not todo:
-            return outcomes
-        params = batch_params(self.consumer, [message for _, (_, message) in todo])
+        plan = _Plan(self.registry, messages)
+        if not plan.todo:
+            return plan.outcomes
+        statement, params = plan.dedupe(self)
         with Session(self.engine) as session, session.begin():
-            new = {row[0] for row in session.execute(self._dedupe_many, params)}
-            for index, (registration, message) in todo:
-                if message.id in new:
-                    new.discard(message.id)  # a second copy in the same batch is a duplicate
-                    self._run(session, registration, message)
-                    outcomes[index] = Outcome.HANDLED
-                else:
-                    outcomes[index] = Outcome.DUPLICATE
-        for index, (_, message) in todo:
-            self._committed(message, outcomes[index])
-        return outcomes
-
-    def _committed(self, message: InboxMessage, outcome: Outcome) -> None:
-        for hook in self.after_commit:
-            hook(message, outcome)
+            new = {row[0] for row in session.execute(statement, params)}
+            for registration, message in plan.to_handle(new):
+                with handler_span(message, self.consumer):
+                    registration.handler(session, message)
+        return plan.committed(self.after_commit)

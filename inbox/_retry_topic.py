@@ -99,10 +99,16 @@ def original_headers(record: Any) -> list[tuple[str, bytes]]:
 
 
 def retry_headers(
-    record: Any, *, delay_s: float, attempts: int, reason: str, error: str
+    record: Any,
+    state: RetryState | None = None,
+    *,
+    delay_s: float,
+    attempts: int,
+    reason: str,
+    error: str,
 ) -> list[tuple[str, bytes]]:
-    """Headers for the next retry round of ``record``."""
-    state = retry_state(record)
+    """Headers for the next retry round of ``record`` (``state``: its parsed headers)."""
+    state = state or retry_state(record)
     now = now_ms()
     extra = {
         NOT_BEFORE: now + int(delay_s * 1000),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from postroom.inbox._message import InboxMessage
+from postroom.outbox import wire
 
 __all__ = ["handler_span"]
 
@@ -37,7 +38,7 @@ def handler_span(message: InboxMessage, consumer: str) -> Iterator[Any]:
     if _trace is None:
         yield None
         return
-    carrier = {"traceparent": message.traceparent} if message.traceparent else {}
+    carrier = {wire.TRACEPARENT_HEADER: message.traceparent} if message.traceparent else {}
     parent = _PROPAGATOR.extract(carrier)
     tracer = _tracer()
     with tracer.start_as_current_span(

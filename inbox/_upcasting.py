@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 
 from postroom.errors import UnknownSchemaVersionError
 from postroom.inbox._message import InboxMessage
+from postroom.outbox import wire
 
 __all__ = ["Upcaster", "Upcasters"]
 
@@ -55,5 +56,5 @@ class Upcasters:
                     f"no upcaster for {message.type} from schema version {step} to {step + 1}"
                 )
             payload = upcaster(payload)
-        headers = {**message.headers, "schemaVersion": str(to_version)}
+        headers = {**message.headers, wire.SCHEMA_VERSION_HEADER: str(to_version)}
         return dataclasses.replace(message, payload=payload, headers=headers)

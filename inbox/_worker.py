@@ -15,6 +15,8 @@ import logging
 import signal
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,17 +25,16 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from postroom.errors import InboxError, OversizedMessageError, UndecodableMessageError
+from postroom.errors import InboxError, UndecodableMessageError
 from postroom.inbox._async_processor import AsyncInboxProcessor, BlockingAsyncProcessor
 from postroom.inbox._config import InboxConfig
 from postroom.inbox._dead_letters import DeadLetters
 from postroom.inbox._delivery import Failure, deliver, deliver_message
 from postroom.inbox._message import InboxMessage, decode_record
 from postroom.inbox._processor import InboxProcessor, Outcome, Processor
-from postroom.inbox._reasons import reason_of
 from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._retry_gate import RetryGate
-from postroom.inbox._retry_topic import retry_headers, retry_state
+from postroom.inbox._retry_topic import RetryState, retry_headers, retry_state
 
 __all__ = ["InboxWorker"]
 
@@ -91,7 +92,7 @@ class InboxWorker:
     @staticmethod
     def _connect(config: InboxConfig) -> tuple[KafkaConsumer, KafkaProducer]:
         if config.create_topics:
-            from postroom.connectors.topics._admin import ensure_topics
+            from postroom.connectors.topics import ensure_topics
 
             ensure_topics(config.bootstrap_servers, config.side_topics())
         consumer = KafkaConsumer(
@@ -163,18 +164,19 @@ class InboxWorker:
     # -- one record -------------------------------------------------------------------
 
     def _handle(self, record: Any) -> None:
+        state = retry_state(record)
         verdict = deliver(
             self.processor,
             record,
             self.config.retry_policy,
             max_bytes=self.config.max_message_bytes,
-            previous_attempts=retry_state(record).attempts,
+            previous_attempts=state.attempts,
         )
-        self._settle(record, verdict)
+        self._settle(record, state, verdict)
 
-    def _settle(self, record: Any, verdict: Outcome | Failure) -> None:
+    def _settle(self, record: Any, state: RetryState, verdict: Outcome | Failure) -> None:
         try:
-            self._settle_on_kafka(record, verdict)
+            self._settle_on_kafka(record, state, verdict)
         except KafkaError as exc:
             # The record is neither handled nor parked: stop without committing its
             # offset, so it is read again (mapped once, here, into the Postroom tree).
@@ -184,16 +186,16 @@ class InboxWorker:
                 retriable=True,
             ) from exc
 
-    def _settle_on_kafka(self, record: Any, verdict: Outcome | Failure) -> None:
+    def _settle_on_kafka(self, record: Any, state: RetryState, verdict: Outcome | Failure) -> None:
         if isinstance(verdict, Outcome):
             self.outcomes[verdict.value] += 1
             return
-        state = retry_state(record)
-        rounds = self.config.retry_policy.retry_delays_s
-        if not verdict.final and state.round < len(rounds):
+        delay = verdict.retry_delay(state.round, self.config.retry_policy)
+        if delay is not None:
             headers = retry_headers(
                 record,
-                delay_s=rounds[state.round],
+                state,
+                delay_s=delay,
                 attempts=verdict.attempts,
                 reason=verdict.reason,
                 error=verdict.error,
@@ -215,6 +217,7 @@ class InboxWorker:
         )
         self._dead_letters.park(
             record,
+            state,
             reason=verdict.reason,
             error=verdict.error,
             attempts=verdict.attempts,
@@ -225,32 +228,30 @@ class InboxWorker:
 
     def _handle_batch(self, records: list[Any]) -> None:
         """Dedupe the whole poll in one statement; per record if anything goes wrong."""
-        decoded: list[tuple[Any, InboxMessage]] = []
+        decoded: list[tuple[Any, RetryState, InboxMessage]] = []
         for record in records:
+            state = retry_state(record)
             try:
-                decoded.append(
-                    (record, decode_record(record, max_bytes=self.config.max_message_bytes))
-                )
-            except (OversizedMessageError, UndecodableMessageError) as exc:
-                self._settle(
-                    record,
-                    Failure(reason_of(exc), str(exc), type(exc).__name__, 1, True),
-                )
+                message = decode_record(record, max_bytes=self.config.max_message_bytes)
+            except UndecodableMessageError as exc:
+                self._settle(record, state, Failure.of(exc, state.attempts + 1, final=True))
+                continue
+            decoded.append((record, state, message))
         if not decoded:
             return
         try:
-            outcomes = self.processor.process_batch([message for _, message in decoded])
+            outcomes = self.processor.process_batch([message for _, _, message in decoded])
         except Exception as exc:
             log.info("batch of %d failed (%r): handling one by one", len(decoded), exc)
             self.outcomes["batch-fallback"] += 1
-            for record, message in decoded:
+            for record, state, message in decoded:
                 verdict = deliver_message(
                     self.processor,
                     message,
                     self.config.retry_policy,
-                    previous_attempts=retry_state(record).attempts,
+                    previous_attempts=state.attempts,
                 )
-                self._settle(record, verdict)
+                self._settle(record, state, verdict)
             return
         for outcome in outcomes:
             self.outcomes[outcome.value] += 1
@@ -264,6 +265,27 @@ class InboxWorker:
                 self.poll_once()
         finally:
             self.close()
+
+    @contextmanager
+    def running(self, *, assigned_within: float = 30.0) -> Iterator[InboxWorker]:
+        """Run in a background thread for the ``with`` block, once partitions are assigned;
+        on exit, finish the poll, commit and leave the group."""
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self.run, args=(stop,), name=f"inbox-{self.config.consumer}", daemon=True
+        )
+        thread.start()
+        try:
+            if not self.assigned.wait(assigned_within):
+                raise InboxError(
+                    f"consumer group {self.config.consumer!r} assigned this worker no "
+                    f"partitions within {assigned_within} s",
+                    retriable=True,
+                )
+            yield self
+        finally:
+            stop.set()
+            thread.join(30)
 
     def run_until_signalled(self) -> None:
         """``run`` with SIGTERM/SIGINT setting the stop flag (finish the poll, commit, leave)."""

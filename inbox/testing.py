@@ -31,16 +31,9 @@ from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
 from postroom.inbox._processor import InboxProcessor, Outcome
 from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
-from postroom.outbox._event import Event
+from postroom.outbox import Event, wire
 
 __all__ = ["MemoryDeadLetter", "MemoryInbox", "MemoryRecord", "create_inbox_table", "record_for"]
-
-_HEADER_FIELDS = {
-    "correlation_id": "correlationId",
-    "causation_id": "causationId",
-    "subject_id": "subjectId",
-    "tenant": "tenant",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +69,14 @@ def record_for(event: Event, *, topic: str | None = None, offset: int = 0) -> Me
     """``event`` as the relay would put it on Kafka."""
     if not isinstance(event, Event):
         raise TypeError(f"expected an outbox.Event, got {event!r}")
-    headers = [
-        ("id", str(event.id).encode()),
-        ("eventType", event.type.encode()),
-        ("timestamp", event.timestamp.isoformat().encode()),
-        ("schemaVersion", str(event.schema_version).encode()),
-    ]
-    if event.traceparent:
-        headers.append(("traceparent", event.traceparent.encode()))
-    for attribute, header in _HEADER_FIELDS.items():
-        value = getattr(event, attribute)
-        if value is not None:
-            headers.append((header, value.encode()))
     value = None if event.payload_json is None else event.payload_json.encode()
     return MemoryRecord(
-        topic or f"outbox.event.{event.aggregate_type}",
+        topic or wire.topic_for(event.aggregate_type),
         0,
         offset,
         event.aggregate_id.encode(),
         value,
-        headers,
+        wire.event_headers(event),
     )
 
 
@@ -154,7 +135,6 @@ class MemoryInbox:
         ``shuffle`` is a seed: the queue is delivered in that random order, the way a
         replay, a retry or records of different partitions can reorder messages.
         """
-        rounds = self.retry.retry_delays_s
         while self.queue:
             batch, self.queue = self.queue, []
             if shuffle is not None:
@@ -172,7 +152,7 @@ class MemoryInbox:
                     self.outcomes[verdict.value] += 1
                     if verdict is Outcome.HANDLED:
                         self.handled.append(record)
-                elif not verdict.final and round_ < len(rounds):
+                elif verdict.retry_delay(round_, self.retry) is not None:
                     self.outcomes["retry-scheduled"] += 1
                     self.queue.append((record, round_ + 1, verdict.attempts))
                 else:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from postroom.connectors._heartbeat import heartbeat_table
-from postroom.inbox._table import inbox_table
+from postroom.connectors import heartbeat_table
+from postroom.inbox import inbox_table
 from postroom.migrations._settings import MigrationSettings
-from postroom.outbox._table import outbox_table, retained_outbox_table
+from postroom.outbox import outbox_table, retained_outbox_table
 
 __all__ = ["framework_metadata"]
 

@@ -7,14 +7,9 @@ from postroom.errors import (
     OutboxError,
     PayloadTooLargeError,
 )
+from postroom.outbox import wire
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
-from postroom.outbox._publish import (
-    WAL_MESSAGE_PREFIX,
-    Outbox,
-    OutboxMode,
-    format_timestamp,
-    publish,
-)
+from postroom.outbox._publish import Outbox, OutboxMode, publish
 from postroom.outbox._retained import (
     create_retained_partitions,
     drop_retained_partitions,
@@ -32,7 +27,6 @@ __all__ = [
     "DEFAULT_MAX_PAYLOAD_BYTES",
     "DEFAULT_OUTBOX_TABLE",
     "RETAINED_OUTBOX_TABLE",
-    "WAL_MESSAGE_PREFIX",
     "CaptureMissingError",
     "Event",
     "InvalidEventError",
@@ -43,10 +37,10 @@ __all__ = [
     "PayloadTooLargeError",
     "create_retained_partitions",
     "drop_retained_partitions",
-    "format_timestamp",
     "maintain_retained_outbox",
     "outbox_table",
     "publish",
     "retained_outbox_table",
     "uuid7",
+    "wire",
 ]

@@ -5,7 +5,7 @@ Three modes, one envelope; the caller sees no difference:
 - ``table`` (default): INSERT the row, then DELETE it by primary key, in the same
   transaction. PostgreSQL's WAL still carries the insert, which is all Debezium reads, so
   the relay sees every committed event while the table itself stays empty: no cleanup job,
-  no bloat. Deleting by primary key matters: a non-key predicate costs ~3x (STACK.md).
+  no bloat. Deleting by primary key matters: a non-key predicate cost ~3x in a pgbench run.
 - ``retain``: INSERT into the time-partitioned ``outbox_retained`` and keep the row for
   audit/replay; old days are dropped by partition (``outbox._retained``).
 - ``wal-message``: no table at all: ``pg_logical_emit_message(true, 'outbox', envelope)``
@@ -18,7 +18,6 @@ If the caller rolls back, nothing happened in any mode and no event is ever rela
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from datetime import UTC, datetime
 from typing import Any, Literal, get_args, overload
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from postroom.errors import InvalidEventError, OutboxConfigError
+from postroom.outbox import wire
 from postroom.outbox._event import Event
 from postroom.outbox._table import (
     DEFAULT_OUTBOX_TABLE,
@@ -35,41 +35,16 @@ from postroom.outbox._table import (
     retained_outbox_table,
 )
 
-__all__ = ["WAL_MESSAGE_PREFIX", "Outbox", "OutboxMode", "format_timestamp", "publish"]
+__all__ = ["Outbox", "OutboxMode", "publish"]
 
 OutboxMode = Literal["table", "retain", "wal-message"]
-
-#: The logical-decoding message prefix the relay listens to in ``wal-message`` mode.
-WAL_MESSAGE_PREFIX = "outbox"
-
-_ENVELOPE_FIELDS = (
-    "id",
-    "aggregatetype",
-    "aggregateid",
-    "type",
-    "timestamp",
-    "tracingspancontext",
-    "correlationid",
-    "causationid",
-    "subjectid",
-    "tenant",
-)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """A timestamp as Debezium renders a ``timestamptz`` (UTC, ISO 8601, microseconds).
-
-    ``wal-message`` envelopes carry this text so their ``timestamp`` header equals the one
-    the table modes produce for the same event.
-    """
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _wal_message_statement() -> sa.TextClause:
     # The envelope is built by PostgreSQL so the payload is jsonb-normalised exactly as in
     # the table modes (same key order, same numbers): the relayed bytes are identical.
-    pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in _ENVELOPE_FIELDS)
+    text_fields = [f for f in wire.ENVELOPE_FIELDS if f not in ("payload", "schemaversion")]
+    pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in text_fields)
     return sa.text(
         "SELECT pg_logical_emit_message(true, CAST(:prefix AS text), jsonb_build_object("
         f"{pairs}, 'schemaversion', CAST(:schemaversion AS integer), "
@@ -106,43 +81,19 @@ class Outbox:
             )
         self._emit = _wal_message_statement()
         columns = self.table.c
-        self._insert = sa.insert(self.table).values(
-            id=sa.bindparam("id"),
-            aggregatetype=sa.bindparam("aggregatetype"),
-            aggregateid=sa.bindparam("aggregateid"),
-            type=sa.bindparam("type"),
-            payload=sa.cast(sa.bindparam("payload", type_=sa.Text), JSONB),
-            timestamp=sa.bindparam("timestamp"),
-            schemaversion=sa.bindparam("schemaversion"),
-            tracingspancontext=sa.bindparam("tracingspancontext"),
-            correlationid=sa.bindparam("correlationid"),
-            causationid=sa.bindparam("causationid"),
-            subjectid=sa.bindparam("subjectid"),
-            tenant=sa.bindparam("tenant"),
-        )
+        values: dict[str, Any] = {name: sa.bindparam(name) for name in wire.ENVELOPE_FIELDS}
+        values[wire.PAYLOAD_COLUMN] = sa.cast(sa.bindparam("payload", type_=sa.Text), JSONB)
+        self._insert = sa.insert(self.table).values(**values)
         self._delete = sa.delete(self.table).where(columns.id == sa.bindparam("id"))
 
     def _statements(self, event: Event) -> list[tuple[sa.Executable, dict[str, Any]]]:
         if not isinstance(event, Event):
             raise InvalidEventError(f"publish() needs an outbox.Event, got {type(event).__name__}")
-        row = {
-            "id": event.id,
-            "aggregatetype": event.aggregate_type,
-            "aggregateid": event.aggregate_id,
-            "type": event.type,
-            "payload": event.payload_json,
-            "timestamp": event.timestamp,
-            "schemaversion": event.schema_version,
-            "tracingspancontext": event.traceparent,
-            "correlationid": event.correlation_id,
-            "causationid": event.causation_id,
-            "subjectid": event.subject_id,
-            "tenant": event.tenant,
-        }
+        row = wire.event_row(event)
         if self.mode == "wal-message":
             row["id"] = str(event.id)
-            row["timestamp"] = format_timestamp(event.timestamp)
-            row["prefix"] = WAL_MESSAGE_PREFIX
+            row["timestamp"] = wire.format_timestamp(event.timestamp)
+            row["prefix"] = wire.WAL_MESSAGE_PREFIX
             return [(self._emit, row)]
         if self.mode == "retain":
             return [(self._insert, row)]

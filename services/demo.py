@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,25 +24,12 @@ from rich.table import Table
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
-from postroom.devstack import EmbeddedStack
-from postroom.devstack._processes import free_port, pid_alive
+from postroom.devstack import EmbeddedStack, free_port, pid_alive
 from postroom.inbox import InboxConfig, InboxWorker
 from postroom.services import auth, users
 from postroom.services.users._handlers import TOPIC
 
 __all__ = ["run_demo"]
-
-
-@contextmanager
-def _in_thread(target: Callable[[threading.Event], None], name: str) -> Iterator[None]:
-    stop = threading.Event()
-    thread = threading.Thread(target=target, args=(stop,), name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(30)
 
 
 @contextmanager
@@ -101,26 +88,17 @@ def run_demo(registrations: int = 3, console: Console | None = None) -> list[flo
             state_dir=Path(state),
         )
         worker = InboxWorker(
-            InboxConfig(
-                consumer="users",
-                topics=(TOPIC,),
-                bootstrap_servers=stack.bootstrap_servers,
-                session_timeout_ms=2000,
-                heartbeat_interval_ms=500,
-                fetch_max_wait_ms=5,
-            ),
+            InboxConfig.low_latency("users", (TOPIC,), stack.bootstrap_servers),
             users.registry,
             users_db,
         )
         port = free_port()
         with (
             relay,
-            _in_thread(worker.run, "users-inbox"),
+            worker.running(),
             _http_server(auth.create_app(auth_db), port),
         ):
             relay.wait_streaming()
-            if not worker.assigned.wait(30):
-                raise TimeoutError("the users inbox worker was not assigned partitions in 30 s")
             console.print(
                 "[bold]relay[/] Debezium is streaming auth's outbox "
                 "(slot active); users' inbox worker is consuming "

@@ -37,8 +37,9 @@ class RoutedRecord:
     headers: list[tuple[str, bytes]]
 
 
-def _header_bytes(raw: str) -> bytes | None:
-    # Header values arrive JSON-encoded ("\"UserRegistered\"", "1", "null").
+def _json_text(raw: str) -> bytes | None:
+    # Keys, values and header values arrive JSON-encoded ("\"UserRegistered\"", "1", "null");
+    # a value is the payload's JSON text inside a JSON string.
     value = json.loads(raw)
     if value is None:
         return None
@@ -55,13 +56,13 @@ def routed_record(record: Any) -> RoutedRecord:
         decoded = json.loads(str(raw_key))
         key = decoded.encode() if isinstance(decoded, str) else str(raw_key).encode()
     raw_value = record.value()
-    value = None if raw_value is None or str(raw_value) == "null" else str(raw_value).encode()
+    value = None if raw_value is None else _json_text(str(raw_value))
     headers: list[tuple[str, bytes]] = []
     for header in record.headers():
         name = str(header.getKey())
         if name.startswith(_DEBEZIUM_CONTEXT):
             continue
-        encoded = _header_bytes(str(header.getValue()))
+        encoded = _json_text(str(header.getValue()))
         if encoded is not None:
             headers.append((name, encoded))
     return RoutedRecord(str(record.destination()), key, value, headers)

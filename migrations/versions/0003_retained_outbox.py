@@ -30,7 +30,7 @@ def _schema() -> str | None:
 
 
 def upgrade() -> None:
-    from postroom.outbox._retained import create_retained_partitions
+    from postroom.outbox import create_retained_partitions
 
     schema = _schema()
     op.create_table(

@@ -8,6 +8,7 @@ from postroom.devstack._embedded_broker import EmbeddedBroker
 from postroom.devstack._embedded_postgres import EmbeddedPostgres
 from postroom.devstack._kafka_cluster import KafkaCluster, KafkaNode
 from postroom.devstack._kafka_connect import ConnectCluster, ConnectWorker
+from postroom.devstack._processes import free_port, pid_alive, stop_pid, wait_for_port
 from postroom.devstack._stack import EmbeddedStack
 from postroom.errors import StackError
 
@@ -24,4 +25,8 @@ __all__ = [
     "KafkaNode",
     "StackError",
     "broker_kind",
+    "free_port",
+    "pid_alive",
+    "stop_pid",
+    "wait_for_port",
 ]

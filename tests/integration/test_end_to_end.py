@@ -4,7 +4,6 @@ reader's inbox, with nothing faked in between."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -94,30 +93,16 @@ def pipeline(
         bootstrap_servers=stack.bootstrap_servers,
         state_dir=Path(tmp_path_factory.mktemp("relay")),
         producer=producer,
-    ).start()
-    assert relay.producer == producer
+    )
     worker = InboxWorker(
-        InboxConfig(
-            consumer="shipping",
-            topics=(TOPIC,),
-            bootstrap_servers=stack.bootstrap_servers,
-            session_timeout_ms=2000,
-            heartbeat_interval_ms=500,
-            fetch_max_wait_ms=10,
-        ),
+        InboxConfig.low_latency("shipping", (TOPIC,), stack.bootstrap_servers),
         registry,
         reader,
     )
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with relay, worker.running():
+        assert relay.producer == producer
         relay.wait_streaming()
         yield Pipeline(writer, reader, worker, relay, stack.bootstrap_servers)
-    finally:
-        stop.set()
-        thread.join(30)
-        relay.stop()
         writer.dispose()
         reader.dispose()
     assert not relay.errors

@@ -7,7 +7,24 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("package", ["outbox", "inbox", "connectors", "migrations"])
+@pytest.mark.parametrize(
+    "package",
+    [
+        "postroom",
+        "postroom.errors",
+        "postroom.outbox",
+        "postroom.outbox.wire",
+        "postroom.inbox",
+        "postroom.inbox.testing",
+        "postroom.connectors",
+        "postroom.connectors.relay",
+        "postroom.connectors.kafka_connect",
+        "postroom.connectors.topics",
+        "postroom.migrations",
+        "postroom.devstack",
+        "postroom.cli",
+    ],
+)
 def test_all_is_sorted_and_every_name_exists(package: str) -> None:
     module = importlib.import_module(package)
     exported = module.__all__

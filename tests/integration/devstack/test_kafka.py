@@ -7,8 +7,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from postroom.devstack import ConnectCluster, EmbeddedStack, KafkaCluster
-from postroom.devstack._processes import pid_alive
+from postroom.devstack import ConnectCluster, EmbeddedStack, KafkaCluster, pid_alive
 
 pytestmark = pytest.mark.kafka
 

@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from kafka.admin import KafkaAdminClient
 
-from postroom.devstack import EmbeddedPostgres, EmbeddedStack
-from postroom.devstack._processes import pid_alive
+from postroom.devstack import EmbeddedPostgres, EmbeddedStack, pid_alive
 
 pytestmark = pytest.mark.tansu
 

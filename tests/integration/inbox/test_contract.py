@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from postroom.devstack import EmbeddedStack
-from postroom.inbox import HandlerRegistry, InboxMessage, RetryPolicy
-from postroom.inbox._dlq import read_dead_letters
+from postroom.inbox import HandlerRegistry, InboxMessage, RetryPolicy, read_dead_letters
 from postroom.inbox.testing import MemoryInbox, record_for
 from postroom.outbox import Event
 from tests.integration.conftest import eventually

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from postroom.cli import main
 from postroom.devstack import EmbeddedStack
-from postroom.inbox import HandlerRegistry, InboxMessage
-from postroom.inbox._dlq import read_dead_letters
+from postroom.inbox import HandlerRegistry, InboxMessage, read_dead_letters
 from tests.integration.conftest import eventually
 from tests.integration.inbox.conftest import Producer, Reader, Running, new_topic, record_effect
 

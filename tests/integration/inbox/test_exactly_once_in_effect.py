@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
-from postroom.devstack import EmbeddedStack
-from postroom.devstack._processes import stop_pid
+from postroom.devstack import EmbeddedStack, stop_pid
 from postroom.inbox import HandlerRegistry
 from postroom.outbox import Event, publish
 from tests.integration.conftest import eventually

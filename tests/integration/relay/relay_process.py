@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from postroom.devstack._processes import stop_pid
+from postroom.devstack import stop_pid
 
 
 class RelayProcess:

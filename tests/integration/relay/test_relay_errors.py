@@ -22,8 +22,7 @@ from postroom.connectors import (
     WalLevelError,
     ensure_replication,
 )
-from postroom.devstack import EmbeddedPostgres, EmbeddedStack
-from postroom.devstack._processes import free_port
+from postroom.devstack import EmbeddedPostgres, EmbeddedStack, free_port
 from postroom.errors import BrokerUnavailableError
 from postroom.outbox import Event, publish
 

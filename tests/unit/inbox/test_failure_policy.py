@@ -11,16 +11,18 @@ import sqlalchemy as sa
 
 from postroom.errors import InboxError, PostroomError
 from postroom.inbox import (
+    AfterCommit,
     Failure,
     InboxConfig,
     InboxMessage,
     Outcome,
     RetryPolicy,
     UnknownSchemaVersionError,
+    deliver,
+    original_headers,
+    retry_headers,
+    retry_state,
 )
-from postroom.inbox._delivery import deliver
-from postroom.inbox._processor import AfterCommit
-from postroom.inbox._retry_topic import original_headers, retry_headers, retry_state
 
 
 class Record(NamedTuple):

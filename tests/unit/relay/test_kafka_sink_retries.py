@@ -31,7 +31,7 @@ class JavaRecord:
         return json.dumps(f"order-{self.n}")
 
     def value(self) -> str:
-        return json.dumps({"n": self.n})
+        return json.dumps(json.dumps({"n": self.n}))  # the payload text, JSON-quoted
 
     def headers(self) -> list[Any]:
         return []

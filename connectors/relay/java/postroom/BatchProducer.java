@@ -32,7 +32,7 @@ public final class BatchProducer implements AutoCloseable {
         this.producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Header and key values arrive as JSON text: "\"abc\"", "1", "null". */
+    /** Keys, values and header values arrive as JSON text: "\"abc\"", "1", "null". */
     static byte[] jsonText(String raw) throws Exception {
         if (raw == null) {
             return null;
@@ -61,8 +61,7 @@ public final class BatchProducer implements AutoCloseable {
                     headers.add(name, value);
                 }
             }
-            String value = record.value();
-            byte[] body = value == null || value.equals("null") ? null : value.getBytes(StandardCharsets.UTF_8);
+            byte[] body = jsonText(record.value());
             acks.add(producer.send(new ProducerRecord<>(
                 record.destination(), null, jsonText(record.key()), body, headers)));
         }
