@@ -96,7 +96,16 @@ class Relay:
         self._lock = threading.Lock()
         self.restarts = 0
         self.errors: list[BaseException] = []
+        #: The latest reason an engine stopped (fatal or retried), for operators.
+        self.last_error: BaseException | None = None
         self.sinks: list[BatchSink] = []
+
+    @property
+    def state(self) -> str:
+        """``running``, ``failed`` (an engine stopped for good) or ``stopped``."""
+        if self.errors:
+            return "failed"
+        return "running" if self._threads else "stopped"
 
     @property
     def relayed(self) -> int:
@@ -243,6 +252,7 @@ class Relay:
             error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
             with contextlib.suppress(Exception):
                 engine.close()
+            self.last_error = error
             if not error.retriable:
                 log.error("relay %s stopped: %s", name, error)
                 self.errors.append(error)

@@ -60,8 +60,14 @@ def _relay(args: argparse.Namespace) -> int:
     relay = Relay(
         _sources(args), bootstrap_servers=args.bootstrap_servers, state_dir=Path(args.state_dir)
     )
+    metrics = None
     try:
         relay.start()
+        if args.metrics_port is not None:
+            from postroom.ops import MetricsServer, relay_metrics
+
+            metrics = MetricsServer(relay_metrics(relay), args.metrics_port)
+            _say(f"metrics on {metrics.url}")
         relay.wait_streaming()
         _say(f"streaming {', '.join(s.connector.name for s in relay.sources)}")
         while not stop.wait(0.2):
@@ -70,6 +76,8 @@ def _relay(args: argparse.Namespace) -> int:
                 return 1
     finally:
         relay.stop()
+        if metrics is not None:
+            metrics.close()
     _say(f"stopped after relaying {relay.relayed} records; offsets committed")
     return 0
 
@@ -150,6 +158,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--aggregate-type", action="append", default=[], help="create its topic up front"
     )
     relay.add_argument("--partitions", type=int, default=3, help="for topics created up front")
+    relay.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     relay.set_defaults(func=_relay)
 
     slot = commands.add_parser("slot", help="list or drop logical replication slots")
