@@ -12,7 +12,7 @@
 
 from postroom.ops._group_lag import GroupLag, PartitionLag
 from postroom.ops._metrics import RELAY_STATES, lag_metrics, relay_metrics, worker_metrics
-from postroom.ops._metrics_server import MetricsServer, metrics_app
+from postroom.ops._metrics_server import MetricsServer
 from postroom.ops._monitor import HEARTBEAT_TOPIC_PREFIX, LagMonitor, LatencySample
 from postroom.ops._probe import PROBE_AGGREGATE_TYPE, PROBE_EVENT_TYPE, Prober
 from postroom.ops._report import DeadLetterDepth, GroupReport, LagReport, SourceReport
@@ -39,7 +39,6 @@ __all__ = [
     "Thresholds",
     "configure_tracing",
     "lag_metrics",
-    "metrics_app",
     "relay_metrics",
     "status_page",
     "worker_metrics",

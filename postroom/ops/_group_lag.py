@@ -62,11 +62,13 @@ def _describe(admin: KafkaAdminClient, group: str) -> tuple[str, int]:
 def measure_group(
     admin: KafkaAdminClient, reader: OffsetReader, group: str, topics: tuple[str, ...] = ()
 ) -> GroupLag:
-    """Lag of ``group`` on every partition it committed on, and on ``topics`` if given."""
+    """Lag of ``group`` on every partition of ``topics`` (default: the topics it committed on)."""
     state, members = _describe(admin, group)
     committed: dict[TopicPartition, Any] = dict(admin.list_group_offsets({group: None})[group])
-    partitions = {tp for tp in committed if not topics or tp.topic in topics}
-    for topic in topics:
+    # Every partition of every topic the group reads: a partition it never committed on
+    # (no record of it handled yet) is behind by all it holds.
+    partitions: set[TopicPartition] = set()
+    for topic in set(topics or {tp.topic for tp in committed}):
         partitions.update(reader.partitions(topic))
     ends = reader.end_offsets(partitions)
     unread = [tp for tp in partitions if tp not in committed]

@@ -1,11 +1,11 @@
 """``/metrics`` over HTTP for a process that has no web server of its own (the relay, a
-worker); a FastAPI app mounts ``metrics_app`` instead (the status page does)."""
+worker); the status page serves its own."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, make_asgi_app, start_http_server
+from prometheus_client import CollectorRegistry, start_http_server
 
-__all__ = ["MetricsServer", "metrics_app"]
+__all__ = ["MetricsServer"]
 
 
 class MetricsServer:
@@ -25,9 +25,3 @@ class MetricsServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
-
-
-def metrics_app(registry: CollectorRegistry) -> object:
-    """An ASGI app answering Prometheus scrapes of ``registry`` (mount it at ``/metrics``)."""
-    app: object = make_asgi_app(registry)
-    return app

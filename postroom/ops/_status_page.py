@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
-from prometheus_client import CollectorRegistry
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from postroom.ops._metrics_server import metrics_app
 from postroom.ops._monitor import LagMonitor, LatencySample
 from postroom.ops._report import GroupReport, LagReport, SourceReport
 from postroom.ops._thresholds import Thresholds
@@ -203,5 +202,10 @@ def status_page(
         )
 
     if registry is not None:
-        app.mount("/metrics", metrics_app(registry))  # type: ignore[arg-type]
+        scraped = registry
+
+        @app.get("/metrics")
+        def metrics() -> Response:
+            return Response(generate_latest(scraped), media_type=CONTENT_TYPE_LATEST)
+
     return app
