@@ -1,4 +1,4 @@
-"""One real flow for the operators' tests, started once per module and stopped by PID:
+"""One real flow for the operators' tests, started once for this folder and stopped by PID:
 a source database (``ops_src``) read by ``postroom relay`` (its own OS process, with
 ``/metrics``), consumer groups run by inbox workers in this process (with ``/metrics``),
 and ``postroom monitor`` (its own OS process: probe, status page, ``/metrics``)."""
@@ -51,10 +51,13 @@ def scrape(url: str) -> dict[str, float]:
 
 
 def families(url: str) -> set[str]:
-    """Every metric family an endpoint declares, and every sample name it exports."""
+    """Every metric family an endpoint declares, with the sample names its type implies
+    (a family with no samples yet, e.g. no dead letter so far, is still exported)."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
     names: set[str] = set()
     for family in text_string_to_metric_families(httpx.get(url, timeout=10).text):
         names.add(family.name)
+        names.update(family.name + suffix for suffix in suffixes.get(family.type, ()))
         names.update(sample.name for sample in family.samples)
     return names
 
@@ -198,7 +201,7 @@ def registry_for(group: str) -> HandlerRegistry:
     return registry
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def flow(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
     suffix = os.urandom(3).hex()
     source_url = stack.postgres.create_database(f"ops_src_{suffix}")
