@@ -100,10 +100,19 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
+    error: BaseException | None = None
+
     def start(self) -> Worker:
-        self.thread = threading.Thread(target=self.worker.run, args=(self.stop,), daemon=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         return self
+
+    def _run(self) -> None:
+        try:
+            self.worker.run(self.stop)
+        except BaseException as exc:
+            self.error = exc
+            raise
 
     def close(self) -> None:
         self.stop.set()
@@ -175,7 +184,7 @@ class Flow:
         worker = Worker(inbox, MetricsServer(worker_metrics(inbox), 0, host="127.0.0.1"))
         self.workers.append(worker.start())
         if not inbox.assigned.wait(60):
-            raise AssertionError(f"group {group} got no partitions in 60 s")
+            raise AssertionError(f"group {group} got no partitions in 60 s ({worker.error!r})")
         return worker
 
     def lag(self, *extra: str) -> tuple[int, str]:
