@@ -35,6 +35,7 @@ from postroom.connectors.relay._offsets import (
     record_offsets_identity,
 )
 from postroom.connectors.relay._replication import ensure_replication, slot_active
+from postroom.connectors.relay._tracing import TracedSink
 from postroom.connectors.topics._admin import ensure_topics
 from postroom.errors import BrokerUnavailableError, RelayError
 
@@ -167,7 +168,13 @@ class Relay:
             )
             thread = threading.Thread(
                 target=self._supervise,
-                args=(index, source.connector.name, properties, sink, fmt),
+                args=(
+                    index,
+                    source.connector.name,
+                    properties,
+                    TracedSink(sink, source.connector.name),
+                    fmt,
+                ),
                 name=f"relay-{source.connector.name}",
                 daemon=True,
             )
@@ -228,7 +235,7 @@ class Relay:
             time.sleep(0.05)
 
     def _supervise(
-        self, index: int, name: str, properties: dict[str, str], sink: BatchSink, fmt: Any
+        self, index: int, name: str, properties: dict[str, str], sink: TracedSink, fmt: Any
     ) -> None:
         """Run one engine; when it stops on its own for a retriable reason (PostgreSQL
         restarted, connection lost), start it again after a backoff, from its offsets."""

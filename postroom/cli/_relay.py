@@ -53,7 +53,9 @@ def _say(message: str) -> None:
 
 def _relay(args: argparse.Namespace) -> int:
     from postroom.connectors.relay._relay import Relay
+    from postroom.ops import configure_tracing
 
+    configure_tracing("postroom-relay")  # only if OTEL_EXPORTER_OTLP_ENDPOINT is set
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

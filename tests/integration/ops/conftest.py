@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,34 @@ def families(url: str) -> set[str]:
         names.update(family.name + suffix for suffix in suffixes.get(family.type, ()))
         names.update(sample.name for sample in family.samples)
     return names
+
+
+class TraceCollector:
+    """An OTLP/HTTP endpoint that keeps the bodies of the spans posted to it."""
+
+    def __init__(self) -> None:
+        bodies: list[bytes] = []
+        self.bodies = bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/v1/traces":
+                    bodies.append(body)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class MonitorProcess:
@@ -134,6 +163,7 @@ class Flow:
     relay_metrics_port: int
     relay_args: tuple[Any, ...]
     monitor: MonitorProcess
+    traces: TraceCollector
     workers: list[Worker] = field(default_factory=list)
     #: Events committed so far, per aggregate type.
     written: Counter[str] = field(default_factory=Counter)
@@ -232,6 +262,10 @@ def flow(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "--metrics-port",
         str(metrics_port),
     )
+    traces = TraceCollector()
+    exporting = {"OTEL_EXPORTER_OTLP_ENDPOINT": traces.url, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+    saved = {name: os.environ.get(name) for name in exporting}
+    os.environ.update(exporting)  # the relay processes export their spans here
     relay = RelayProcess(*relay_args).start()
     monitor: MonitorProcess | None = None
     running: Flow | None = None
@@ -259,6 +293,7 @@ def flow(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
             metrics_port,
             relay_args,
             monitor,
+            traces,
         )
         yield running
     finally:
@@ -271,3 +306,9 @@ def flow(stack: EmbeddedStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
         if monitor is not None:
             monitor.stop()
         consumer.dispose()
+        traces.close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
