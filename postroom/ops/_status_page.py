@@ -94,15 +94,20 @@ def latency_chart(history: list[LatencySample], *, width: int = 640, height: int
     top = max([*seen, 0.05]) * 1.2
     step = width / max(1, len(history) - 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 60}" height="{height + 30}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 60}" height="{height + 36}" '
         f'role="img" aria-label="probe latency">',
         f'<text x="0" y="12" font-size="11">{_fmt_s(top)}</text>',
         f'<text x="0" y="{height}" font-size="11">0</text>',
         f'<line x1="50" y1="{height}" x2="{width + 50}" y2="{height}" stroke="#ccc"/>',
     ]
+    first, last = history[0][0], history[-1][0]
+    parts.append(
+        f'<text x="50" y="{height + 14}" font-size="11">{first:%H:%M:%S}</text>'
+        f'<text x="{width + 10}" y="{height + 14}" font-size="11">{last:%H:%M:%S}</text>'
+    )
     for index, name in enumerate(names):
         colour = _COLOURS[index % len(_COLOURS)]
-        points = []
+        runs: list[list[tuple[float, float]]] = [[]]  # a lost probe breaks the line
         for i, (_, latencies) in enumerate(history):
             x = 50 + i * step
             value = latencies.get(name)
@@ -111,15 +116,20 @@ def latency_chart(history: list[LatencySample], *, width: int = 640, height: int
                     f'<line x1="{x:.1f}" y1="{height - 12}" x2="{x:.1f}" y2="{height}" '
                     'stroke="#b3261e" stroke-width="2"/>'
                 )
+                runs.append([])
                 continue
-            points.append(f"{x:.1f},{height - value / top * (height - 16):.1f}")
-        if points:
-            parts.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                f'points="{" ".join(points)}"/>'
-            )
+            runs[-1].append((x, height - value / top * (height - 16)))
+        for run in runs:
+            if len(run) == 1:
+                x, y = run[0]
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{colour}"/>')
+            elif run:
+                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                parts.append(
+                    f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>'
+                )
         parts.append(
-            f'<text x="{60 + index * 120}" y="{height + 22}" font-size="12" '
+            f'<text x="{60 + index * 120}" y="{height + 28}" font-size="12" '
             f'fill="{colour}">{html.escape(name)}</text>'
         )
     parts.append("</svg>")

@@ -126,10 +126,13 @@ def test_the_status_page_escapes_names_and_shows_problems() -> None:
     assert '<meta http-equiv="refresh" content="5">' in page
 
 
-def test_the_latency_chart_draws_each_source_and_marks_lost_probes() -> None:
-    history = [(NOW, {"auth": 0.01}), (NOW, {"auth": None}), (NOW, {"auth": 0.03})]
+def test_the_latency_chart_breaks_its_line_where_a_probe_was_lost() -> None:
+    latencies = [0.01, 0.02, None, 0.03]
+    history: list[LatencySample] = [(NOW, {"auth": value}) for value in latencies]
     page = page_of(LagReport(NOW, (source(),), ()), history).get("/").text
-    assert page.count("<polyline") == 1 and 'stroke="#b3261e"' in page
+    assert page.count("<polyline") == 1  # the first two rounds, joined
+    assert page.count('stroke="#b3261e"') == 1  # the lost probe, a red tick
+    assert page.count("<circle") == 1  # the last round, alone after the gap
     assert "no probe rounds yet" in page_of(LagReport(NOW, (), ())).get("/").text
 
 
