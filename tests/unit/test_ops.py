@@ -3,10 +3,11 @@ named, the thresholds, the status page's HTML and the worker's metrics."""
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from postroom.cli import build_parser
 from postroom.connectors import SlotInfo
@@ -82,6 +83,16 @@ def test_heartbeats_and_the_probe_are_only_judged_when_they_are_on() -> None:
     assert quiet.problems(Thresholds()) == []
 
 
+def test_a_failed_kafka_connect_task_is_a_problem_of_its_source() -> None:
+    failed = {"connector": {"state": "RUNNING"}, "tasks": [{"id": 0, "state": "FAILED"}]}
+    [line] = source(connect_state=failed).problems(Thresholds())
+    assert line.endswith("Kafka Connect connector/tasks RUNNING/FAILED")
+    running = {"connector": {"state": "RUNNING"}, "tasks": [{"id": 0, "state": "RUNNING"}]}
+    assert source(connect_state=running).problems(Thresholds()) == []
+    no_task = {"connector": {"state": "RUNNING"}, "tasks": []}
+    assert source(connect_state=no_task).problems(Thresholds()) != []
+
+
 def test_a_lagging_group_and_dead_letters_name_the_group() -> None:
     [line] = group(lags=(700, 0, 400), dead=2).problems(Thresholds())
     assert line == (
@@ -113,7 +124,12 @@ class StubMonitor:
         self.probe_timeout_s = 5.0
 
 
-def page_of(report: LagReport | None, history: list[LatencySample] | None = None) -> TestClient:
+def page_of(report: LagReport | None, history: list[LatencySample] | None = None) -> Any:
+    """A test client of the status page over ``report`` (Starlette's, through httpx)."""
+    with warnings.catch_warnings():  # Starlette would rather its client used httpx2
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+
     monitor = StubMonitor(report, history or [])
     return TestClient(status_page(monitor, interval_s=5))  # type: ignore[arg-type]
 
