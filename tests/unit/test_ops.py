@@ -127,7 +127,7 @@ class StubMonitor:
 def page_of(report: LagReport | None, history: list[LatencySample] | None = None) -> Any:
     """A test client of the status page over ``report`` (Starlette's, through httpx)."""
     with warnings.catch_warnings():  # Starlette would rather its client used httpx2
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
     monitor = StubMonitor(report, history or [])
