@@ -145,8 +145,6 @@ def _watch(monitor: Any, limits: Any, every: float) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import signal
-
     import uvicorn
 
     from postroom.ops import lag_metrics, status_page
@@ -166,11 +164,9 @@ def _serve(args: argparse.Namespace) -> int:
     measuring.start()
     sys.stdout.write(f"status page on http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
-    previous = signal.getsignal(signal.SIGTERM)
     try:
         server.run()  # returns on SIGTERM/SIGINT (uvicorn's own handlers)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         stop.set()
         measuring.join(args.probe_timeout + 30)
         monitor.close()

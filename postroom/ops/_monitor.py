@@ -122,7 +122,11 @@ class LagMonitor:
         self, source: RelaySource, latencies: dict[str, float | None], errors: list[str]
     ) -> SourceReport:
         connector = source.connector
-        heartbeat = self._reader.last_record_time(f"{HEARTBEAT_TOPIC_PREFIX}.{connector.name}")
+        try:
+            heartbeat = self._reader.last_record_time(f"{HEARTBEAT_TOPIC_PREFIX}.{connector.name}")
+        except Exception as exc:
+            errors.append(f"relay {connector.name}: heartbeats unreadable from Kafka ({exc!r})")
+            heartbeat = None
         age = None if heartbeat is None else (datetime.now(UTC) - heartbeat).total_seconds()
         return SourceReport(
             name=connector.name,
