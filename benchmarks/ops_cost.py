@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from benchmarks._pipeline import idle_transactions_per_s
 from benchmarks.relay_throughput import write
 from postroom import migrations
-from postroom.connectors import ConnectorConfig, Relay, RelaySource
+from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_replication
 from postroom.devstack import EmbeddedStack
 from postroom.ops import LagMonitor, Prober
 
@@ -77,6 +77,7 @@ def windows(
     """One relay drains a backlog of ``events`` rows while a prober is switched on and off
     every other ``window_s``: events/s of each window, by whether the probe ran. Adjacent
     windows share the machine's background load, which a shared host has plenty of."""
+    ensure_replication(source.connector, source.database_url)  # capture from here on
     engine = sa.create_engine(source.database_url)
     write(engine, "bulk", events)
     engine.dispose()
@@ -98,8 +99,10 @@ def windows(
     relay = Relay([source], bootstrap_servers=bootstrap, state_dir=state).start()
     try:
         relay.wait_streaming()
-        on = False
+        on, deadline = False, time.monotonic() + 600
         while relay.relayed < events * 0.95:  # the tail is partly idle: leave it out
+            if time.monotonic() > deadline or relay.errors:
+                raise RuntimeError(f"relayed {relay.relayed} of {events}: {relay.errors}")
             before, started = relay.relayed, time.perf_counter()
             time.sleep(window_s)
             rate = (relay.relayed - before) / (time.perf_counter() - started)
