@@ -40,6 +40,7 @@ from postroom.connectors.relay._offsets import (
     record_offsets_identity,
 )
 from postroom.connectors.relay._replication import ensure_replication, slot_active
+from postroom.connectors.relay._tracing import TracedSink
 from postroom.connectors.topics._admin import ensure_topics
 from postroom.database_url import sync_url
 from postroom.errors import BrokerUnavailableError, RelayError
@@ -119,7 +120,16 @@ class Relay:
         self._lock = threading.Lock()
         self.restarts = 0
         self.errors: list[BaseException] = []
+        #: The latest reason an engine stopped (fatal or retried), for operators.
+        self.last_error: BaseException | None = None
         self.sinks: list[BatchSink] = []
+
+    @property
+    def state(self) -> str:
+        """``running``, ``failed`` (an engine stopped for good) or ``stopped``."""
+        if self.errors:
+            return "failed"
+        return "running" if self._threads else "stopped"
 
     @property
     def relayed(self) -> int:
@@ -195,7 +205,13 @@ class Relay:
             )
             thread = threading.Thread(
                 target=self._supervise,
-                args=(index, source.connector.name, properties, sink, fmt),
+                args=(
+                    index,
+                    source.connector.name,
+                    properties,
+                    TracedSink(sink, source.connector.name),
+                    fmt,
+                ),
                 name=f"relay-{source.connector.name}",
                 daemon=True,
             )
@@ -256,7 +272,7 @@ class Relay:
             time.sleep(0.05)
 
     def _supervise(
-        self, index: int, name: str, properties: dict[str, str], sink: BatchSink, fmt: Any
+        self, index: int, name: str, properties: dict[str, str], sink: TracedSink, fmt: Any
     ) -> None:
         """Run one engine; when it stops on its own for a retriable reason (PostgreSQL
         restarted, connection lost), start it again after a backoff, from its offsets."""
@@ -280,6 +296,7 @@ class Relay:
             error = explain_engine_failure(name, self.state_dir, RuntimeError(reason))
             with contextlib.suppress(Exception):
                 engine.close()
+            self.last_error = error
             if not error.retriable:
                 log.error("relay %s stopped: %s", name, error)
                 self.errors.append(error)

@@ -63,7 +63,9 @@ def _sources(args: argparse.Namespace) -> list[Any]:
 
 def _relay(args: argparse.Namespace) -> int:
     from postroom.connectors.relay import Relay
+    from postroom.ops import configure_tracing
 
+    configure_tracing("postroom-relay")  # only if OTEL_EXPORTER_OTLP_ENDPOINT is set
     sources = _sources(args)
     require_broker(args.bootstrap_servers)
     stop = threading.Event()
@@ -75,9 +77,15 @@ def _relay(args: argparse.Namespace) -> int:
         state_dir=Path(args.state_dir),
         offset_store=args.offset_store,
     )
+    metrics = None
     try:
         try:
             relay.start()
+            if args.metrics_port is not None:
+                from postroom.ops import MetricsServer, relay_metrics
+
+                metrics = MetricsServer(relay_metrics(relay), args.metrics_port)
+                say(f"metrics on {metrics.url}")
             relay.wait_streaming()
         except BaseException:
             relay.stop()
@@ -88,6 +96,8 @@ def _relay(args: argparse.Namespace) -> int:
                 raise relay.errors[0]
     finally:
         relay.stop()
+        if metrics is not None:
+            metrics.close()
     say(f"stopped after relaying {relay.relayed} records; offsets committed")
     return 0
 
@@ -243,6 +253,7 @@ def _register_relay(commands: argparse._SubParsersAction[Any]) -> None:
         default=3,
         help="partitions of the topics created up front (default: 3)",
     )
+    relay.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     relay.set_defaults(func=_relay)
 
 

@@ -22,6 +22,7 @@ import pytest
         "postroom.connectors.topics",
         "postroom.migrations",
         "postroom.devstack",
+        "postroom.ops",
         "postroom.cli",
     ],
 )

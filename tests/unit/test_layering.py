@@ -17,6 +17,7 @@ PACKAGES = {
     "services": REPO / "services",
     "cli": REPO / "postroom" / "cli",
     "devstack": REPO / "postroom" / "devstack",
+    "ops": REPO / "postroom" / "ops",
 }
 #: Everything else that imports Postroom: tests, benchmarks, examples.
 OUTSIDERS = [REPO / "tests", REPO / "benchmarks", REPO / "examples"]
