@@ -21,17 +21,17 @@ from postroom.errors import PostroomError
 
 __all__ = ["register"]
 
-_LIMITS = {  # option -> (Thresholds field, type, help)
-    "--max-retained-wal-bytes": ("max_retained_wal_bytes", int, "WAL a slot may pin"),
+_LIMITS = {  # option -> (Thresholds field, type, help); the defaults are Thresholds'
+    "--max-retained-wal-bytes": ("max_retained_wal_bytes", int, "WAL a slot may pin (1 GiB)"),
     "--max-confirmed-flush-lag-bytes": (
         "max_confirmed_flush_lag_bytes",
         int,
-        "WAL not yet confirmed by the relay",
+        "WAL not yet confirmed by the relay (256 MiB)",
     ),
-    "--max-heartbeat-age": ("max_heartbeat_age_s", float, "seconds since the last heartbeat"),
-    "--max-probe-latency": ("max_probe_latency_s", float, "seconds, probe commit to read"),
-    "--max-group-lag": ("max_group_lag", int, "records a group may be behind"),
-    "--max-dead-letters": ("max_dead_letters", int, "records on a group's dead-letter topics"),
+    "--max-heartbeat-age": ("max_heartbeat_age_s", float, "seconds since the last heartbeat (60)"),
+    "--max-probe-latency": ("max_probe_latency_s", float, "seconds, probe commit to read (10)"),
+    "--max-group-lag": ("max_group_lag", int, "records a group may be behind (1000)"),
+    "--max-dead-letters": ("max_dead_letters", int, "records on a group's dead-letter topics (0)"),
 }
 
 
@@ -187,7 +187,7 @@ def _flow_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-probe", action="store_true", help="write no probe events")
     parser.add_argument("--probe-timeout", type=float, default=10.0, help="seconds")
     for option, (field, kind, text) in _LIMITS.items():
-        parser.add_argument(option, dest=field, type=kind, help=text)
+        parser.add_argument(option, dest=field, type=kind, metavar="N", help=text)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

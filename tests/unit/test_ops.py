@@ -115,6 +115,24 @@ def test_postroom_lag_takes_every_threshold_as_an_option() -> None:
     assert args.max_dead_letters is None  # the Thresholds default applies
 
 
+def test_the_help_of_postroom_lag_states_the_thresholds_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["lag", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    limits = Thresholds()
+    assert limits.max_retained_wal_bytes == 1024**3 and "WAL a slot may pin (1 GiB)" in text
+    assert limits.max_confirmed_flush_lag_bytes == 256 * 1024**2 and "(256 MiB)" in text
+    for field, words in [
+        ("max_heartbeat_age_s", "seconds since the last heartbeat"),
+        ("max_probe_latency_s", "seconds, probe commit to read"),
+        ("max_group_lag", "records a group may be behind"),
+        ("max_dead_letters", "records on a group's dead-letter topics"),
+    ]:
+        assert f"{words} ({getattr(limits, field):g})" in text, field
+
+
 class StubMonitor:
     """What the status page reads of a ``LagMonitor``: its latest report and history."""
 
