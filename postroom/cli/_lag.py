@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 import time
 from typing import Any
 
+from postroom.cli._options import (
+    BOOTSTRAP_SERVERS,
+    CONNECT_URL,
+    add_env_option,
+    add_json_option,
+)
 from postroom.errors import PostroomError
 
 __all__ = ["register"]
@@ -178,12 +183,17 @@ def _flow_arguments(parser: argparse.ArgumentParser) -> None:
         "--source", action="append", default=[], help="NAME=postgresql://... (repeatable)"
     )
     parser.add_argument("--group", action="append", default=[], help="consumer group (repeatable)")
-    parser.add_argument("--bootstrap-servers", default=os.environ.get("POSTROOM_BOOTSTRAP_SERVERS"))
-    parser.add_argument("--mode", default="table", choices=["table", "retain", "wal-message"])
+    add_env_option(parser, BOOTSTRAP_SERVERS, required=False)
+    parser.add_argument(
+        "--mode",
+        default="table",
+        choices=["table", "retain", "wal-message"],
+        help="the outbox mode probe events are written in (default: table)",
+    )
     parser.add_argument(
         "--heartbeat-interval-ms", type=int, default=10_000, help="the relay's (0: off)"
     )
-    parser.add_argument("--connect-url", help="Kafka Connect REST URL, if Connect runs the relay")
+    add_env_option(parser, CONNECT_URL, required=False)
     parser.add_argument("--no-probe", action="store_true", help="write no probe events")
     parser.add_argument("--probe-timeout", type=float, default=10.0, help="seconds")
     for option, (field, kind, text) in _LIMITS.items():
@@ -193,7 +203,7 @@ def _flow_arguments(parser: argparse.ArgumentParser) -> None:
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     lag = commands.add_parser("lag", help="every flow's lag: slots, heartbeats, probe, groups")
     _flow_arguments(lag)
-    lag.add_argument("--json", action="store_true")
+    add_json_option(lag)
     lag.add_argument(
         "--watch", nargs="?", type=float, const=5.0, metavar="SECONDS", help="refresh in place"
     )
@@ -204,7 +214,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "monitor", help="measure on a schedule; serve the status page, /metrics and /healthz"
     )
     _flow_arguments(monitor)
-    monitor.add_argument("--host", default="127.0.0.1")
-    monitor.add_argument("--port", type=int, default=9400)
+    monitor.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)"
+    )
+    monitor.add_argument("--port", type=int, default=9400, help="port to serve on (default: 9400)")
     monitor.add_argument("--interval", type=float, default=10.0, help="seconds between rounds")
     monitor.set_defaults(func=_serve)

@@ -71,7 +71,7 @@ def test_every_option_and_argument_is_described(
 def test_every_command_that_reports_takes_json(
     path: tuple[str, ...], parser: argparse.ArgumentParser
 ) -> None:
-    long_running = {("demo",), ("relay",)}
+    long_running = {("demo",), ("relay",), ("monitor",)}
     prints_connect_json = path[0] == "connector"
     if path in long_running or prints_connect_json:
         pytest.skip("runs until stopped, or prints JSON always")
