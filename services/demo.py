@@ -1,135 +1,225 @@
-"""The demo: a registration crosses from auth's database to users' database.
+"""The demo: the story of one user across five services, each on its own database.
 
-Starts the embedded stack (private PostgreSQL + broker), the real Debezium relay on
-auth's outbox, the users inbox worker and the auth HTTP API; registers users over HTTP;
-waits for each profile to appear in the users database; prints the commit-to-handler
-latency; stops everything by PID.
+register (auth) -> log in once authz's grant reached auth -> watch two titles
+(watch-history) -> the cross-service activity view updates -> deactivate -> every
+service hears of it. Each step is timed; everything runs on the embedded stack (private
+PostgreSQL, broker, the real Debezium relay) and is stopped by PID at the end.
 """
 
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
-import sqlalchemy as sa
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from postroom import migrations
-from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
-from postroom.devstack import EmbeddedStack, free_port, pid_alive
-from postroom.inbox import InboxConfig, InboxWorker
-from postroom.services import auth, users
-from postroom.services.users._handlers import TOPIC
+from postroom.devstack import EmbeddedStack, pid_alive
+from postroom.services.deployment import SERVICES, Deployment
 
-__all__ = ["run_demo"]
+__all__ = ["Step", "run_demo"]
+
+T = TypeVar("T")
 
 
-@contextmanager
-def _http_server(app: object, port: int) -> Iterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, name="auth-http", daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(10)
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the story and how long it took."""
+
+    name: str
+    detail: str
+    ms: float
 
 
-def _wait_for_profile(
-    engine: sa.Engine, user_id: uuid.UUID, timeout: float
-) -> sa.Row[tuple[object, ...]]:
+def _until(check: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with engine.connect() as connection:
-            row = connection.execute(
-                sa.select(users.profile).where(users.profile.c.user_id == user_id)
-            ).first()
-        if row is not None:
-            return row
-        time.sleep(0.005)
-    raise TimeoutError(f"profile {user_id} did not appear in the users database in {timeout} s")
+        found = check()
+        if found is not None:
+            return found
+        time.sleep(0.01)
+    raise TimeoutError(f"{what} did not happen within {timeout} s")
 
 
-def run_demo(registrations: int = 3, console: Console | None = None) -> list[float]:
-    """Run the demo; return each registration's commit-to-handler latency in ms."""
+class _Story:
+    def __init__(self, urls: dict[str, str], client: httpx.Client) -> None:
+        self.urls, self.client = urls, client
+        self.steps: list[Step] = []
+
+    def timed(self, name: str, action: Callable[[], tuple[T, str]]) -> T:
+        started = time.perf_counter()
+        value, detail = action()
+        self.steps.append(Step(name, detail, (time.perf_counter() - started) * 1000))
+        return value
+
+    def call(
+        self, method: str, service: str, path: str, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return self.client.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+
+    def tell(self, n: int) -> None:
+        email, password = f"viewer{n}@example.com", "correct horse battery"
+        user = self.timed(
+            "register",
+            lambda: (
+                (
+                    body := self.call(
+                        "POST", "auth", "/register", json={"email": email, "password": password}
+                    )
+                    .raise_for_status()
+                    .json()
+                )["user_id"],
+                f"auth: account + UserRegistered in one transaction ({email})",
+            ),
+        )
+
+        def logged_in() -> str | None:
+            response = self.call(
+                "POST", "auth", "/login", json={"email": email, "password": password}
+            )
+            response.raise_for_status()
+            grant = response.json()
+            return grant["access_token"] if "history:write" in grant["permissions"] else None
+
+        token = self.timed(
+            "log in",
+            lambda: (
+                _until(logged_in, "authz's member grant reaching auth"),
+                "authz granted 'member' (RolesChanged) -> auth; EdDSA JWT issued",
+            ),
+        )
+
+        def profile() -> dict[str, Any] | None:
+            response = self.call("GET", "users", f"/users/{user}", token)
+            return response.json() if response.status_code == 200 else None
+
+        self.timed(
+            "profile",
+            lambda: (_until(profile, "the profile"), "users built the profile from UserRegistered"),
+        )
+
+        def watch() -> None:
+            for title, seconds in (("Metropolis", 1500), ("Sunrise", 900)):
+                self.call(
+                    "POST",
+                    "watch_history",
+                    f"/users/{user}/watches",
+                    token,
+                    json={"title_id": title.lower(), "title": title, "seconds": seconds},
+                ).raise_for_status()
+
+        def known() -> bool | None:
+            response = self.call("GET", "watch_history", f"/users/{user}/watches", token)
+            return True if response.json().get("display_name") else None
+
+        self.timed(
+            "watch-history knows the user",
+            lambda: (
+                _until(known, "watch-history's user"),
+                "local read model from auth's + users' events",
+            ),
+        )
+        self.timed("watch", lambda: (watch(), "2 watches appended + TitleWatched"))
+
+        def activity(
+            expect: Callable[[dict[str, Any]], bool],
+        ) -> Callable[[], dict[str, Any] | None]:
+            def check() -> dict[str, Any] | None:
+                response = self.call("GET", "activity", f"/activity/{user}", token)
+                return (
+                    response.json()
+                    if response.status_code == 200 and expect(response.json())
+                    else None
+                )
+
+            return check
+
+        row = self.timed(
+            "read model",
+            lambda: (
+                (
+                    found := _until(
+                        activity(lambda a: a["titles_watched"] == 2), "the activity view"
+                    )
+                ),
+                f"activity view: {found['display_name']}, {found['titles_watched']} titles, "
+                f"{found['seconds_watched']} s",
+            ),
+        )
+        del row
+        self.timed(
+            "deactivate",
+            lambda: (
+                self.call("POST", "auth", f"/accounts/{user}/deactivate", token).raise_for_status(),
+                "auth: status + UserDeactivated in one transaction",
+            ),
+        )
+
+        def refused() -> bool | None:
+            response = self.call(
+                "POST",
+                "watch_history",
+                f"/users/{user}/watches",
+                token,
+                json={"title_id": "nosferatu", "title": "Nosferatu", "seconds": 60},
+            )
+            return True if response.status_code == 409 else None
+
+        self.timed(
+            "everyone knows",
+            lambda: (
+                (
+                    _until(
+                        activity(lambda a: a["status"] == "deactivated"), "the view's deactivation"
+                    ),
+                    _until(refused, "watch-history refusing"),
+                ),
+                "activity view says deactivated; watch-history refuses new watches",
+            ),
+        )
+
+
+def run_demo(registrations: int = 1, console: Console | None = None) -> list[Step]:
+    """Tell the story ``registrations`` times; return every timed step."""
     console = console or Console()
     started = time.monotonic()
-    latencies: list[float] = []
+    steps: list[Step] = []
     with EmbeddedStack() as stack, tempfile.TemporaryDirectory() as state:
         pids = {"postgres": stack.postgres.pid, "broker": stack.broker.pid}
         console.print(
-            f"[bold]stack[/] PostgreSQL 127.0.0.1:{stack.postgres.port} "
-            f"(pid {pids['postgres']}), broker {stack.bootstrap_servers} "
-            f"(pid {pids['broker']})"
+            f"[bold]stack[/] PostgreSQL 127.0.0.1:{stack.postgres.port} (pid {pids['postgres']}), "
+            f"broker {stack.bootstrap_servers} (pid {pids['broker']})"
         )
-        auth_url = stack.postgres.create_database("auth")
-        users_url = stack.postgres.create_database("users")
-        auth_db, users_db = sa.create_engine(auth_url), sa.create_engine(users_url)
-        for url in (auth_url, users_url):
-            migrations.upgrade(url)
-        auth.create_tables(auth_db)
-        users.create_tables(users_db)
-        ensure_topics(stack.bootstrap_servers, [TOPIC])
-
-        relay = Relay(
-            [RelaySource(ConnectorConfig.from_url("auth", auth_url), auth_url)],
-            bootstrap_servers=stack.bootstrap_servers,
-            state_dir=Path(state),
+        t0 = time.perf_counter()
+        deployment = Deployment.provision(stack.postgres.url(), stack.bootstrap_servers)
+        console.print(
+            f"[bold]databases[/] {', '.join(SERVICES)}: one database and one role each, "
+            f"Postroom's and each service's own migrations ({(time.perf_counter() - t0):.1f} s)"
         )
-        worker = InboxWorker(
-            InboxConfig.low_latency("users", (TOPIC,), stack.bootstrap_servers),
-            users.registry,
-            users_db,
-        )
-        port = free_port()
-        with (
-            relay,
-            worker.running(),
-            _http_server(auth.create_app(auth_db), port),
-        ):
-            relay.wait_streaming()
+        t0 = time.perf_counter()
+        with deployment.running(Path(state)) as urls, httpx.Client(timeout=30) as client:
             console.print(
-                "[bold]relay[/] Debezium is streaming auth's outbox "
-                "(slot active); users' inbox worker is consuming "
-                f"{TOPIC}; auth API on http://127.0.0.1:{port}"
+                f"[bold]running[/] Debezium relay on 4 outboxes, 5 inbox workers, 5 HTTP APIs "
+                f"({(time.perf_counter() - t0):.1f} s)"
             )
-            table = Table("email", "user id", "auth commit → users handler")
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-                for n in range(registrations):
-                    email = f"user{n}@example.com"
-                    response = client.post(
-                        "/register", json={"email": email, "password": "correct horse"}
-                    )
-                    response.raise_for_status()
-                    user_id = uuid.UUID(response.json()["user_id"])
-                    row = _wait_for_profile(users_db, user_id, timeout=60)
-                    latency = (row.handled_at - row.event_created_at).total_seconds() * 1000
-                    latencies.append(latency)
-                    table.add_row(row.email, str(user_id), f"{latency:.1f} ms")
-            console.print(table)
-            if len(latencies) > 1:
-                steady = sorted(latencies[1:])[len(latencies[1:]) // 2]
-                console.print(
-                    f"first registration {latencies[0]:.1f} ms (one-time warm-up: topic "
-                    f"metadata, connections, JIT); after it, median {steady:.1f} ms"
-                )
-        auth_db.dispose()
-        users_db.dispose()
+            for n in range(registrations):
+                story = _Story(urls, client)
+                story.tell(n)
+                table = Table("step", "what happened", "ms", title=f"viewer{n}@example.com")
+                for step in story.steps:
+                    table.add_row(step.name, step.detail, f"{step.ms:.0f}")
+                console.print(table)
+                steps.extend(story.steps)
     left = [name for name, pid in pids.items() if pid is not None and pid_alive(pid)]
     console.print(
         f"[bold]stopped[/] PostgreSQL and broker "
         f"({'still running: ' + ', '.join(left) if left else 'no process left'}); "
         f"demo took {time.monotonic() - started:.1f} s"
     )
-    return latencies
+    return steps
