@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,142 +48,78 @@ def _until(check: Callable[[], T | None], what: str, timeout: float = 60.0) -> T
 
 
 class _Story:
+    """One user's story told over HTTP; every step timed (``self.steps``)."""
+
     def __init__(self, urls: dict[str, str], client: httpx.Client) -> None:
         self.urls, self.client = urls, client
         self.steps: list[Step] = []
+        self.token: str | None = None
 
-    def timed(self, name: str, action: Callable[[], tuple[T, str]]) -> T:
+    @contextmanager
+    def step(self, name: str, detail: str) -> Iterator[list[str]]:
+        """Time the ``with`` block; append to the yielded list to add to ``detail``."""
+        more: list[str] = []
         started = time.perf_counter()
-        value, detail = action()
-        self.steps.append(Step(name, detail, (time.perf_counter() - started) * 1000))
-        return value
+        yield more
+        ms = (time.perf_counter() - started) * 1000
+        self.steps.append(Step(name, " ".join([detail, *more]), ms))
 
-    def call(
-        self, method: str, service: str, path: str, token: str | None = None, **kw: Any
-    ) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
+    def call(self, method: str, service: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
         return self.client.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+
+    def found(self, service: str, path: str, expect: Callable[[Any], bool]) -> Callable[[], Any]:
+        """A check for ``_until``: the JSON at ``path`` once ``expect`` holds for it."""
+
+        def check() -> Any:
+            response = self.call("GET", service, path)
+            ok = response.status_code == 200 and expect(response.json())
+            return response.json() if ok else None
+
+        return check
+
+    def log_in(self, email: str, password: str) -> str | None:
+        """A token, once it carries the member role's permissions (None before)."""
+        credentials = {"email": email, "password": password}
+        grant = self.call("POST", "auth", "/login", json=credentials).raise_for_status().json()
+        return grant["access_token"] if "history:write" in grant["permissions"] else None
 
     def tell(self, n: int) -> None:
         email, password = f"viewer{n}@example.com", "correct horse battery"
-        user = self.timed(
-            "register",
-            lambda: (
-                (
-                    body := self.call(
-                        "POST", "auth", "/register", json={"email": email, "password": password}
-                    )
-                    .raise_for_status()
-                    .json()
-                )["user_id"],
-                f"auth: account + UserRegistered in one transaction ({email})",
-            ),
-        )
-
-        def logged_in() -> str | None:
-            response = self.call(
-                "POST", "auth", "/login", json={"email": email, "password": password}
-            )
-            response.raise_for_status()
-            grant = response.json()
-            return grant["access_token"] if "history:write" in grant["permissions"] else None
-
-        token = self.timed(
-            "log in",
-            lambda: (
-                _until(logged_in, "authz's member grant reaching auth"),
-                "authz granted 'member' (RolesChanged) -> auth; EdDSA JWT issued",
-            ),
-        )
-
-        def profile() -> dict[str, Any] | None:
-            response = self.call("GET", "users", f"/users/{user}", token)
-            return response.json() if response.status_code == 200 else None
-
-        self.timed(
-            "profile",
-            lambda: (_until(profile, "the profile"), "users built the profile from UserRegistered"),
-        )
-
-        def watch() -> None:
+        with self.step("register", f"auth: account + UserRegistered, one transaction ({email})"):
+            credentials = {"email": email, "password": password}
+            user = self.call("POST", "auth", "/register", json=credentials).raise_for_status()
+            user_id = user.json()["user_id"]
+        with self.step("log in", "authz granted 'member' (RolesChanged) -> auth; JWT issued"):
+            self.token = _until(lambda: self.log_in(email, password), "the member grant")
+        with self.step("profile", "users built the profile from UserRegistered"):
+            _until(self.found("users", f"/users/{user_id}", bool), "the profile")
+        history = f"/users/{user_id}/watches"
+        with self.step("watch-history knows", "its user read model, from auth + users events"):
+            _until(self.found("watch_history", history, lambda h: h["display_name"]), "the user")
+        with self.step("watch", "2 watches appended, each with TitleWatched"):
             for title, seconds in (("Metropolis", 1500), ("Sunrise", 900)):
-                self.call(
-                    "POST",
-                    "watch_history",
-                    f"/users/{user}/watches",
-                    token,
-                    json={"title_id": title.lower(), "title": title, "seconds": seconds},
-                ).raise_for_status()
-
-        def known() -> bool | None:
-            response = self.call("GET", "watch_history", f"/users/{user}/watches", token)
-            return True if response.json().get("display_name") else None
-
-        self.timed(
-            "watch-history knows the user",
-            lambda: (
-                _until(known, "watch-history's user"),
-                "local read model from auth's + users' events",
-            ),
-        )
-        self.timed("watch", lambda: (watch(), "2 watches appended + TitleWatched"))
-
-        def activity(
-            expect: Callable[[dict[str, Any]], bool],
-        ) -> Callable[[], dict[str, Any] | None]:
-            def check() -> dict[str, Any] | None:
-                response = self.call("GET", "activity", f"/activity/{user}", token)
-                return (
-                    response.json()
-                    if response.status_code == 200 and expect(response.json())
-                    else None
-                )
-
-            return check
-
-        row = self.timed(
-            "read model",
-            lambda: (
-                (
-                    found := _until(
-                        activity(lambda a: a["titles_watched"] == 2), "the activity view"
-                    )
-                ),
-                f"activity view: {found['display_name']}, {found['titles_watched']} titles, "
-                f"{found['seconds_watched']} s",
-            ),
-        )
-        del row
-        self.timed(
-            "deactivate",
-            lambda: (
-                self.call("POST", "auth", f"/accounts/{user}/deactivate", token).raise_for_status(),
-                "auth: status + UserDeactivated in one transaction",
-            ),
-        )
-
-        def refused() -> bool | None:
-            response = self.call(
-                "POST",
-                "watch_history",
-                f"/users/{user}/watches",
-                token,
-                json={"title_id": "nosferatu", "title": "Nosferatu", "seconds": 60},
+                watch = {"title_id": title.lower(), "title": title, "seconds": seconds}
+                self.call("POST", "watch_history", history, json=watch).raise_for_status()
+        activity = f"/activity/{user_id}"
+        with self.step("read model", "activity view (auth + users + watch-history):") as more:
+            row = _until(
+                self.found("activity", activity, lambda a: a["titles_watched"] == 2), "the view"
             )
-            return True if response.status_code == 409 else None
-
-        self.timed(
-            "everyone knows",
-            lambda: (
-                (
-                    _until(
-                        activity(lambda a: a["status"] == "deactivated"), "the view's deactivation"
-                    ),
-                    _until(refused, "watch-history refusing"),
+            more.append(f"{row['display_name']}, {row['titles_watched']} titles, "
+                        f"{row['seconds_watched']} s")  # fmt: skip
+        with self.step("deactivate", "auth: status + UserDeactivated, one transaction"):
+            self.call("POST", "auth", f"/accounts/{user_id}/deactivate").raise_for_status()
+        late = {"title_id": "nosferatu", "title": "Nosferatu", "seconds": 60}
+        with self.step("everyone knows", "the view says deactivated; watch-history refuses"):
+            _until(self.found("activity", activity, lambda a: a["status"] == "deactivated"), "")
+            _until(
+                lambda: (
+                    self.call("POST", "watch_history", history, json=late).status_code == 409
+                    or None
                 ),
-                "activity view says deactivated; watch-history refuses new watches",
-            ),
-        )
+                "watch-history refusing",
+            )
 
 
 def run_demo(registrations: int = 1, console: Console | None = None) -> list[Step]:

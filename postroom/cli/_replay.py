@@ -1,0 +1,156 @@
+"""``postroom replay``: move a consumer group back, so its topics are read again.
+
+    postroom replay --group activity --to-earliest
+    postroom replay --group activity --to-datetime 2026-11-23T10:00:00Z
+    postroom replay --group activity --to-offset outbox.event.user:0=42 [...]
+
+The group must have no live members (its workers stopped): Kafka refuses to move a
+group's offsets under a running consumer, and so does this command, before touching
+anything. Without ``--topic``, every topic the group has committed offsets for moves.
+Replayed records go through the inbox like live ones: whatever a consumer already
+handled is skipped by its dedupe, so side effects never repeat; to rebuild a read model,
+empty it and its inbox rows first (``services.activity.forget_view``). ``--dry-run``
+prints the plan only; ``--json`` prints it as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+__all__ = ["register", "reset_group"]
+
+
+def _offset_spec(text: str) -> tuple[str, int, int]:
+    topic_partition, _, offset = text.rpartition("=")
+    topic, _, partition = topic_partition.rpartition(":")
+    try:
+        spec = (topic, int(partition), int(offset))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected TOPIC:PARTITION=OFFSET, got {text!r}") from None
+    if not topic or spec[1] < 0 or spec[2] < 0:
+        raise argparse.ArgumentTypeError(f"expected TOPIC:PARTITION=OFFSET, got {text!r}")
+    return spec
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone (e.g. Z or +00:00): {text!r}")
+    return moment
+
+
+def reset_group(
+    bootstrap_servers: str,
+    group: str,
+    *,
+    topics: list[str] | None = None,
+    to_datetime: datetime | None = None,
+    to_offsets: list[tuple[str, int, int]] | None = None,
+    dry_run: bool = False,
+) -> list[dict[str, Any]]:
+    """Move ``group`` to the earliest offsets (default), to ``to_datetime``, or to
+    ``to_offsets``; return one row per partition (``from``, ``to``). Raises
+    ``InboxError`` if the group has live members or there is nothing to move."""
+    from kafka import KafkaAdminClient, TopicPartition
+    from kafka.admin import OffsetSpec, OffsetTimestamp
+
+    from postroom.inbox import InboxError
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-replay")
+    try:
+        described = admin.describe_groups([group]).get(group, {})
+        members = described.get("members") or []
+        if members:
+            raise InboxError(
+                f"consumer group {group!r} has {len(members)} live member(s) "
+                f"(state {described.get('group_state', '?')}): stop its workers, then replay"
+            )
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+        specs: dict[Any, Any] = {}
+        if to_offsets:
+            specs = {TopicPartition(t, p): o for t, p, o in to_offsets}
+        else:
+            wanted = set(topics or {tp.topic for tp in committed})
+            if not wanted:
+                raise InboxError(f"consumer group {group!r} has no committed offsets: name --topic")
+            partitions = [
+                TopicPartition(described_topic["topic"], partition["partition"])
+                for described_topic in admin.describe_topics(sorted(wanted))
+                for partition in described_topic["partitions"]
+            ]
+            target: Any = (
+                OffsetTimestamp(int(to_datetime.timestamp() * 1000))
+                if to_datetime is not None
+                else OffsetSpec.EARLIEST
+            )
+            specs = dict.fromkeys(partitions, target)
+        rows = [
+            {
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "from": committed[tp].offset if tp in committed else None,
+                "to": spec if isinstance(spec, int) else str(spec),
+            }
+            for tp, spec in sorted(specs.items())
+        ]
+        if dry_run:
+            return rows
+        result = admin.reset_group_offsets(group, specs)
+        for row in rows:
+            outcome = result[TopicPartition(row["topic"], row["partition"])]
+            if outcome["error"].errno:
+                raise InboxError(
+                    f"could not move {row['topic']}:{row['partition']}: {outcome['error'].__name__}"
+                )
+            row["to"] = outcome["offset"]
+        return rows
+    finally:
+        admin.close()
+
+
+def _replay(args: argparse.Namespace) -> int:
+    rows = reset_group(
+        args.bootstrap_servers,
+        args.group,
+        topics=args.topic,
+        to_datetime=args.to_datetime,
+        to_offsets=args.to_offset,
+        dry_run=args.dry_run,
+    )
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    verb = "would move" if args.dry_run else "moved"
+    table = Table("topic", "partition", "from", "to", title=f"{args.group}: {verb}")
+    for row in rows:
+        table.add_row(row["topic"], str(row["partition"]), str(row["from"]), str(row["to"]))
+    Console().print(table)
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    replay = commands.add_parser(
+        "replay", help="move a stopped consumer group back (earliest, a time, offsets)"
+    )
+    replay.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+    replay.add_argument("--group", required=True, help="the consumer group (= inbox consumer)")
+    replay.add_argument("--topic", action="append", help="only this topic (repeatable)")
+    where = replay.add_mutually_exclusive_group()
+    where.add_argument("--to-earliest", action="store_true", help="the default")
+    where.add_argument("--to-datetime", type=_moment, help="first offset at/after this time")
+    where.add_argument(
+        "--to-offset", type=_offset_spec, action="append", metavar="TOPIC:PARTITION=OFFSET"
+    )
+    replay.add_argument("--dry-run", action="store_true", help="print the plan, move nothing")
+    replay.add_argument("--json", action="store_true")
+    replay.set_defaults(func=_replay)
