@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.services)
 
 
-def until(check: Callable[[], T | None | bool], what: str, timeout: float = 45.0) -> T:
+def until(check: Callable[[], T | bool | None], what: str, timeout: float = 45.0) -> T:
     """Poll ``check`` until it returns something truthy; fail naming ``what``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
