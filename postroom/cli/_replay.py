@@ -46,6 +46,22 @@ def _moment(text: str) -> datetime:
     return moment
 
 
+_LIVE = "consumer group {group!r} has {members} live member(s): stop its workers, then replay"
+#: What the broker answers when offsets are moved under a live group.
+_MEMBERS_ERRORS = {"UnknownMemberIdError", "IllegalGenerationError", "RebalanceInProgressError"}
+
+
+def _live_members(admin: Any, group: str) -> int | None:
+    """How many members ``group`` has; None if the broker's answer can't be read (some
+    Kafka-protocol brokers send ACL fields kafka-python can't decode); the broker then
+    refuses the reset itself, which ``reset_group`` reports the same way."""
+    try:
+        described = admin.describe_groups([group]).get(group, {})
+    except ValueError:
+        return None
+    return len(described.get("members") or [])
+
+
 def reset_group(
     bootstrap_servers: str,
     group: str,
@@ -65,13 +81,9 @@ def reset_group(
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-replay")
     try:
-        described = admin.describe_groups([group]).get(group, {})
-        members = described.get("members") or []
+        members = _live_members(admin, group)
         if members:
-            raise InboxError(
-                f"consumer group {group!r} has {len(members)} live member(s) "
-                f"(state {described.get('group_state', '?')}): stop its workers, then replay"
-            )
+            raise InboxError(_LIVE.format(group=group, members=members))
         committed = admin.list_group_offsets({group: None}).get(group, {})
         specs: dict[Any, Any] = {}
         if to_offsets:
@@ -81,7 +93,7 @@ def reset_group(
             if not wanted:
                 raise InboxError(f"consumer group {group!r} has no committed offsets: name --topic")
             partitions = [
-                TopicPartition(described_topic["topic"], partition["partition"])
+                TopicPartition(described_topic["name"], partition["partition_index"])
                 for described_topic in admin.describe_topics(sorted(wanted))
                 for partition in described_topic["partitions"]
             ]
@@ -105,6 +117,8 @@ def reset_group(
         result = admin.reset_group_offsets(group, specs)
         for row in rows:
             outcome = result[TopicPartition(row["topic"], row["partition"])]
+            if outcome["error"].__name__ in _MEMBERS_ERRORS:
+                raise InboxError(_LIVE.format(group=group, members="some"))
             if outcome["error"].errno:
                 raise InboxError(
                     f"could not move {row['topic']}:{row['partition']}: {outcome['error'].__name__}"
