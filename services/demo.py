@@ -1,9 +1,10 @@
-"""The demo: the story of one user across five services, each on its own database.
+"""The demo: the story of one user across the services, each on its own database.
 
 register (auth) -> log in once authz's grant reached auth -> watch two titles
-(watch-history) -> the cross-service activity view updates -> deactivate -> every
-service hears of it. Each step is timed; everything runs on the embedded stack (private
-PostgreSQL, broker, the real Debezium relay) and is stopped by PID at the end.
+(watch-history) -> the cross-service activity view updates -> a report computed on the
+cold store shows the watches -> deactivate -> every service hears of it. Each step is
+timed; everything runs on the embedded stack (private PostgreSQL, broker, the real
+Debezium relay) and is stopped by PID at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from postroom.services.deployment import SERVICES, Deployment
 __all__ = ["Step", "run_demo"]
 
 T = TypeVar("T")
+
+#: A service client allowed to read reports (client-credentials, ``/service-token``).
+ANALYST, ANALYST_SECRET = "analyst", "demo-analyst-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +68,20 @@ class _Story:
         ms = (time.perf_counter() - started) * 1000
         self.steps.append(Step(name, " ".join([detail, *more]), ms))
 
-    def call(self, method: str, service: str, path: str, **kw: Any) -> httpx.Response:
-        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+    def call(
+        self, method: str, service: str, path: str, *, bearer: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        token = bearer or self.token
+        headers = {"authorization": f"Bearer {token}"} if token else {}
         return self.client.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
 
-    def found(self, service: str, path: str, expect: Callable[[Any], bool]) -> Callable[[], Any]:
+    def found(
+        self, service: str, path: str, expect: Callable[[Any], bool], bearer: str | None = None
+    ) -> Callable[[], Any]:
         """A check for ``_until``: the JSON at ``path`` once ``expect`` holds for it."""
 
         def check() -> Any:
-            response = self.call("GET", service, path)
+            response = self.call("GET", service, path, bearer=bearer)
             ok = response.status_code == 200 and expect(response.json())
             return response.json() if ok else None
 
@@ -108,6 +117,20 @@ class _Story:
             )
             more.append(f"{row['display_name']}, {row['titles_watched']} titles, "
                         f"{row['seconds_watched']} s")  # fmt: skip
+        with self.step("report", "reporting, from its DuckDB cold store:") as more:
+            analyst = {"client_id": ANALYST, "client_secret": ANALYST_SECRET,
+                       "audience": ["reporting"]}  # fmt: skip
+            grant = self.call("POST", "auth", "/service-token", json=analyst).raise_for_status()
+            report = _until(
+                self.found(
+                    "reporting",
+                    "/reports/watch-time-per-title",
+                    lambda rows: any(r["title"] == "Sunrise" and r["views"] > n for r in rows),
+                    bearer=grant.json()["access_token"],
+                ),
+                "the watch-time report",
+            )
+            more.append(", ".join(f"{r['title']} {r['seconds']} s" for r in report))
         with self.step("deactivate", "auth: status + UserDeactivated, one transaction"):
             self.call("POST", "auth", f"/accounts/{user_id}/deactivate").raise_for_status()
         late = {"title_id": "nosferatu", "title": "Nosferatu", "seconds": 60}
@@ -134,7 +157,11 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
             f"broker {stack.bootstrap_servers} (pid {pids['broker']})"
         )
         t0 = time.perf_counter()
-        deployment = Deployment.provision(stack.postgres.url(), stack.bootstrap_servers)
+        deployment = Deployment.provision(
+            stack.postgres.url(),
+            stack.bootstrap_servers,
+            service_clients={ANALYST: (ANALYST_SECRET, frozenset({"reports:read"}))},
+        )
         console.print(
             f"[bold]databases[/] {', '.join(SERVICES)}: one database and one role each, "
             f"Postroom's and each service's own migrations ({(time.perf_counter() - t0):.1f} s)"
@@ -142,7 +169,8 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
         t0 = time.perf_counter()
         with deployment.running(Path(state)) as urls, httpx.Client(timeout=30) as client:
             console.print(
-                f"[bold]running[/] Debezium relay on 4 outboxes, 5 inbox workers, 5 HTTP APIs "
+                f"[bold]running[/] Debezium relay on 4 outboxes, 5 inbox workers, reporting's "
+                "consumer, 6 HTTP APIs "
                 f"({(time.perf_counter() - t0):.1f} s)"
             )
             for n in range(registrations):

@@ -27,7 +27,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxWorker
-from postroom.services import activity, auth, authz, users, watch_history
+from postroom.outbox import wire
+from postroom.services import activity, auth, authz, reporting, users, watch_history
+from postroom.services.events import catalog
 from postroom.services.platform import (
     ServiceDatabase,
     ServiceMigrations,
@@ -165,21 +167,39 @@ class Deployment:
 
     # -- all of it -----------------------------------------------------------------------
 
+    def reporting_consumer(self, store: reporting.ColdStore) -> reporting.ReportingConsumer:
+        """reporting's consumer: every topic any contract names, into ``store``."""
+        topics = tuple(sorted({wire.topic_for(c.aggregate_type) for c in catalog}))
+        return reporting.ReportingConsumer(
+            store,
+            group=f"{self.prefix}reporting",
+            topics=topics,
+            bootstrap_servers=self.bootstrap_servers,
+        )
+
     @contextmanager
-    def serving(self) -> Iterator[dict[str, str]]:
-        """Every HTTP API on a free 127.0.0.1 port; yields name -> base URL."""
+    def serving(self, store: reporting.ColdStore | None = None) -> Iterator[dict[str, str]]:
+        """Every HTTP API on a free 127.0.0.1 port (reporting's too, given its store);
+        yields name -> base URL."""
+        apps = {name: self.app(name) for name in SERVICES}
+        if store is not None:
+            apps["reporting"] = reporting.create_app(store, self.key.public_pem)
         with ExitStack() as stack:
             yield {
-                name: stack.enter_context(serve(self.app(name), free_port(), name=f"{name}-http"))
-                for name in SERVICES
+                name: stack.enter_context(serve(app, free_port(), name=f"{name}-http"))
+                for name, app in apps.items()
             }
 
     @contextmanager
     def running(self, state_dir: Path) -> Iterator[dict[str, str]]:
-        """The relay, every inbox worker and every HTTP API; yields name -> base URL."""
+        """The relay, every inbox worker, reporting's consumer (its cold store in
+        ``state_dir``) and every HTTP API; yields name -> base URL."""
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
             for name in SERVICES:
                 stack.enter_context(self.worker(name).running())
+            store = reporting.ColdStore(state_dir / "reporting.duckdb")
+            stack.callback(store.close)
+            stack.enter_context(self.reporting_consumer(store).running())
             relay.wait_streaming()
-            yield stack.enter_context(self.serving())
+            yield stack.enter_context(self.serving(store))
