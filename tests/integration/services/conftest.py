@@ -17,6 +17,7 @@ import pytest
 from postroom.connectors import Relay
 from postroom.devstack import EmbeddedStack
 from postroom.inbox import InboxWorker
+from postroom.services import reporting
 from postroom.services.deployment import SERVICES, Deployment
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ ADMIN_PERMISSIONS = frozenset(
         "history:read",
         "profile:admin",
         "profile:read",
+        "reports:read",
         "roles:admin",
         "roles:read",
     }
@@ -61,8 +63,15 @@ def until(check: Callable[[], T | bool | None], what: str, timeout: float = 45.0
 class Platform:
     """The running deployment: HTTP helpers, and workers that tests may stop and restart."""
 
-    def __init__(self, deployment: Deployment, urls: dict[str, str], relay: Relay) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        urls: dict[str, str],
+        relay: Relay,
+        store: reporting.ColdStore,
+    ) -> None:
         self.deployment = deployment
+        self.store = store
         self.urls = urls
         self.relay = relay
         self.http = httpx.Client(timeout=30)
@@ -116,7 +125,7 @@ class Platform:
         return self.call("POST", "watch_history", f"/users/{user_id}/watches", token, json=body)
 
 
-SERVICES_AUDIENCES = tuple(spec.audience for spec in SERVICES.values())
+SERVICES_AUDIENCES = (*(spec.audience for spec in SERVICES.values()), "reporting")
 
 
 @pytest.fixture(scope="package")
@@ -132,8 +141,11 @@ def platform(
     with ExitStack() as stack:
         relay = stack.enter_context(deployment.relay(state))
         relay.wait_streaming()
-        urls = stack.enter_context(deployment.serving())
-        running = Platform(deployment, urls, relay)
+        store = reporting.ColdStore(state / "reporting.duckdb")
+        stack.callback(store.close)
+        stack.enter_context(deployment.reporting_consumer(store).running())
+        urls = stack.enter_context(deployment.serving(store))
+        running = Platform(deployment, urls, relay, store)
         for name, spec in SERVICES.items():
             if spec.registry is not None:
                 running.start_worker(name)

@@ -4,6 +4,8 @@ reach the view; a deactivation reaches every one of them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from postroom.services import activity, authz, users, watch_history
@@ -67,6 +69,31 @@ def test_a_registration_and_watches_reach_every_read_model(platform: Platform) -
     )
     screen = platform.call("GET", "activity", f"/activity/{user_id}", token)
     assert screen.status_code == 200 and screen.json()["titles_watched"] == 2
+
+
+def test_a_report_on_the_cold_store_reflects_the_watches(
+    platform: Platform, tmp_path: Path
+) -> None:
+    user_id, email = platform.register()
+    token = platform.member_token(email)
+    title = f"Report {user_id}"
+    for seconds in (100, 250):
+        assert platform.watch(user_id, token, title, seconds).status_code == 201
+
+    def reported() -> dict[str, object] | None:
+        rows = platform.call(
+            "GET", "reporting", "/reports/watch-time-per-title", platform.admin_token()
+        ).json()
+        row = next((row for row in rows if row["title"] == title), None)
+        return row if row is not None and row["views"] >= 2 else None
+
+    assert until(reported, "the watch-time report") == {"title": title, "seconds": 350, "views": 2}
+    days = platform.call(
+        "GET", "reporting", "/reports/registrations-per-day", platform.admin_token()
+    ).json()
+    assert sum(day["registrations"] for day in days) >= 1
+    files = platform.store.export_parquet(tmp_path / "cold")
+    assert files and all(path.parent.name.startswith("day=") for path in files)
 
 
 def test_a_profile_edit_reaches_watch_history_and_the_view(platform: Platform) -> None:
