@@ -1,8 +1,9 @@
-"""``postroom replay``: move a consumer group back, so its topics are read again.
+"""``postroom replay group``: move a consumer group back, so its topics are read again
+(``postroom replay outbox``, re-publishing retained rows, is in ``_republish``).
 
-    postroom replay --group activity --to-earliest
-    postroom replay --group activity --to-datetime 2026-11-23T10:00:00Z
-    postroom replay --group activity --to-offset outbox.event.user:0=42 [...]
+    postroom replay group --group activity --to-earliest
+    postroom replay group --group activity --to-datetime 2026-11-23T10:00:00Z
+    postroom replay group --group activity --to-offset outbox.event.user:0=42 [...]
 
 The group must have no live members (its workers stopped): Kafka refuses to move a
 group's offsets under a running consumer, and so does this command, before touching
@@ -152,19 +153,56 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    from postroom.cli._republish import republish, retained_events
+
+    events = retained_events(
+        args.database_url,
+        since=args.since,
+        until=args.until,
+        aggregate_types=args.aggregate_type,
+        schema=args.schema,
+    )
+    rows = republish(args.bootstrap_servers, events, dry_run=args.dry_run)
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    verb = "would re-publish" if args.dry_run else "re-published"
+    table = Table("topic", "id", "type", "timestamp", title=f"{verb} {len(rows)} events")
+    for row in rows:
+        table.add_row(row["topic"], row["id"], row["type"], row["timestamp"])
+    Console().print(table)
+    return 0
+
+
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     replay = commands.add_parser(
-        "replay", help="move a stopped consumer group back (earliest, a time, offsets)"
+        "replay", help="read events again: move a consumer group back, re-publish retained rows"
     )
-    replay.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
-    replay.add_argument("--group", required=True, help="the consumer group (= inbox consumer)")
-    replay.add_argument("--topic", action="append", help="only this topic (repeatable)")
-    where = replay.add_mutually_exclusive_group()
+    kinds = replay.add_subparsers(dest="replay_command", required=True)
+    group = kinds.add_parser(
+        "group", help="move a stopped consumer group (earliest, time, offsets)"
+    )
+    group.add_argument("--group", required=True, help="the consumer group (= inbox consumer)")
+    group.add_argument("--topic", action="append", help="only this topic (repeatable)")
+    where = group.add_mutually_exclusive_group()
     where.add_argument("--to-earliest", action="store_true", help="the default")
     where.add_argument("--to-datetime", type=_moment, help="first offset at/after this time")
     where.add_argument(
         "--to-offset", type=_offset_spec, action="append", metavar="TOPIC:PARTITION=OFFSET"
     )
-    replay.add_argument("--dry-run", action="store_true", help="print the plan, move nothing")
-    replay.add_argument("--json", action="store_true")
-    replay.set_defaults(func=_replay)
+    group.set_defaults(func=_replay)
+    outbox = kinds.add_parser("outbox", help="re-publish retained outbox rows of a time range")
+    outbox.add_argument("--database-url", required=True, help="the service's database")
+    outbox.add_argument("--schema", help="the outbox's schema (default: search_path)")
+    outbox.add_argument("--since", type=_moment, required=True, help="from (inclusive)")
+    outbox.add_argument("--until", type=_moment, required=True, help="to (exclusive)")
+    outbox.add_argument("--aggregate-type", action="append", help="only these (repeatable)")
+    outbox.set_defaults(func=_outbox)
+    for parser in (group, outbox):
+        parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+        parser.add_argument("--dry-run", action="store_true", help="print the plan, do nothing")
+        parser.add_argument("--json", action="store_true")

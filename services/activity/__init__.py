@@ -1,7 +1,7 @@
 """activity: a CQRS read model across services. auth's, users' and watch-history's
 events are folded into one row per user (status, display name, what and how much they
 watched), so the activity screen is one query on one table. Rebuildable from scratch:
-``forget_view`` then ``postroom replay --group activity --to-earliest``."""
+``forget_view`` then ``postroom replay group --group activity --to-earliest``."""
 
 from pathlib import Path
 

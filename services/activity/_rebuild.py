@@ -1,5 +1,5 @@
 """Rebuild the view from scratch: empty it and forget which events were handled, in one
-transaction; then ``postroom replay --group activity --to-earliest`` and start the
+transaction; then ``postroom replay group --group activity --to-earliest`` and start the
 worker again. Replayed events go through the inbox like live ones."""
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_replay_refuses_while_the_group_has_live_members(
     group = platform.deployment.consumer("activity")
     topics = [option for topic in activity.TOPICS for option in ("--topic", topic)]
 
-    code = main(["replay", "--bootstrap-servers", platform.deployment.bootstrap_servers,
+    code = main(["replay", "group", "--bootstrap-servers", platform.deployment.bootstrap_servers,
                  "--group", group, *topics, "--to-earliest"])  # fmt: skip
 
     assert code == 2
@@ -91,7 +91,7 @@ def test_the_view_rebuilt_by_replay_equals_the_live_one(platform: Platform) -> N
         sa.create_engine(platform.deployment.databases["activity"].url_for("psycopg")),
         consumer=platform.deployment.consumer("activity"),
     )
-    code = main(["replay", "--bootstrap-servers", platform.deployment.bootstrap_servers,
+    code = main(["replay", "group", "--bootstrap-servers", platform.deployment.bootstrap_servers,
                  "--group", platform.deployment.consumer("activity"), "--to-earliest"])  # fmt: skip
     assert code == 0 and emptied == len(live) and view(platform) == []
     platform.start_worker("activity")
