@@ -24,6 +24,7 @@ from postroom.services.events import (
     TitleWatched,
     UserDeactivated,
     UserRegistered,
+    catalog,
 )
 
 __all__ = ["CONSUMER", "TOPICS", "registry"]
@@ -35,6 +36,7 @@ TOPICS = tuple(
 )
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
 registry.ignore(PasswordChanged.event_type)
 
 _row = user_activity.c

@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from postroom.inbox import HandlerRegistry, InboxMessage
 from postroom.outbox import wire
 from postroom.services.auth._tables import account_permissions
-from postroom.services.events import RolesChanged
+from postroom.services.events import RolesChanged, catalog
 
 __all__ = ["TOPICS", "registry"]
 
 TOPICS = (wire.topic_for(RolesChanged.aggregate_type),)
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
 
 
 @registry.on(RolesChanged.event_type, version=RolesChanged.schema_version)

@@ -11,13 +11,14 @@ from postroom.inbox import HandlerRegistry, InboxMessage
 from postroom.outbox import wire
 from postroom.services.authz._grants import DEFAULT_ROLE, grant, revoke_all
 from postroom.services.authz._tables import subject
-from postroom.services.events import PasswordChanged, UserDeactivated, UserRegistered
+from postroom.services.events import PasswordChanged, UserDeactivated, UserRegistered, catalog
 
 __all__ = ["TOPICS", "registry"]
 
 TOPICS = (wire.topic_for(UserRegistered.aggregate_type),)
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
 registry.ignore(PasswordChanged.event_type)
 
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from postroom.inbox import HandlerRegistry
 from postroom.outbox import Event, InvalidEventError
 
 __all__ = ["Catalog", "EventContract", "Upcaster", "catalog"]
@@ -84,6 +85,11 @@ class Catalog:
             return function
 
         return register
+
+    def install_upcasters(self, registry: HandlerRegistry) -> None:
+        """Give a consumer's ``registry`` every upcaster declared here (declared once)."""
+        for (event_type, from_version), function in sorted(self.upcasters.items()):
+            registry.upcaster(event_type, from_version=from_version)(function)
 
     def __iter__(self) -> Iterator[type[EventContract]]:
         return iter(sorted(self._contracts.values(), key=_order))

@@ -14,6 +14,7 @@ from postroom.services.events import (
     ProfileUpdated,
     UserDeactivated,
     UserRegistered,
+    catalog,
     publish_event,
 )
 from postroom.services.users._tables import profile
@@ -23,6 +24,7 @@ __all__ = ["TOPICS", "registry"]
 TOPICS = (wire.topic_for(UserRegistered.aggregate_type),)
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
 registry.ignore(PasswordChanged.event_type)
 
 

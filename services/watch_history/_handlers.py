@@ -15,6 +15,7 @@ from postroom.services.events import (
     ProfileUpdated,
     UserDeactivated,
     UserRegistered,
+    catalog,
 )
 from postroom.services.watch_history._tables import known_user
 
@@ -26,6 +27,7 @@ TOPICS = (
 )
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
 registry.ignore(PasswordChanged.event_type)
 
 

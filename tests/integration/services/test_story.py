@@ -180,3 +180,56 @@ def test_an_admin_grant_reaches_the_next_token(platform: Platform) -> None:
         lambda: "roles:admin" in platform.login(email).json()["permissions"],
         "the admin role in a new token",
     )
+
+
+def test_a_password_change_keeps_the_account_and_changes_the_login(platform: Platform) -> None:
+    user_id, email = platform.register()
+    token = platform.member_token(email)
+    change = {"current_password": "correct horse battery", "new_password": "a new passphrase"}
+
+    assert (
+        platform.call(
+            "POST", "auth", f"/accounts/{user_id}/password", token, json=change
+        ).status_code
+        == 204
+    )
+    assert platform.login(email).status_code == 401
+    relogin = {"email": email, "password": "a new passphrase"}
+    assert platform.call("POST", "auth", "/login", None, json=relogin).status_code == 200
+    wrong = {"current_password": "not it at all", "new_password": "whatever else"}
+    assert (
+        platform.call(
+            "POST", "auth", f"/accounts/{user_id}/password", token, json=wrong
+        ).status_code
+        == 403
+    )
+
+
+def test_an_email_change_and_a_deletion_reach_users_and_the_view(platform: Platform) -> None:
+    user_id, email = platform.register()
+    token = platform.member_token(email)
+    new_email = f"renamed.{email}"
+
+    changed = platform.call(
+        "PUT", "auth", f"/accounts/{user_id}/email", token, json={"email": new_email}
+    )
+    assert changed.status_code == 204
+    until(
+        lambda: (r := row(platform, "users", users.profile, user_id)) and r.email == new_email,
+        "the new email",
+    )
+
+    assert platform.call("DELETE", "auth", f"/accounts/{user_id}", token).status_code == 204
+    until(
+        lambda: row(platform, "users", users.profile, user_id) is None or None,
+        "the profile deleted",
+    )
+    until(
+        lambda: (
+            (r := row(platform, "activity", activity.user_activity, user_id))
+            and r.status == "deleted"
+        ),
+        "the view marking the user deleted",
+    )
+    until(lambda: not authz_roles(platform, user_id), "authz revoking every role")
+    assert platform.login(new_email).status_code == 401

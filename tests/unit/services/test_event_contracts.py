@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from postroom.cli import main
-from postroom.outbox import Event, InvalidEventError
+from postroom.outbox import Event, InvalidEventError, wire
 from postroom.services.events import (
     Catalog,
     EventContract,
@@ -175,3 +175,20 @@ def test_postroom_events_asyncapi_writes_the_document(tmp_path: Path) -> None:
 
     assert main(["events", "asyncapi", "--out", str(out)]) == 0
     assert json.loads(out.read_text()) == asyncapi_document()
+
+
+def test_a_catalogs_upcasters_reach_a_consumers_registry() -> None:
+    from postroom.inbox import HandlerRegistry, InboxMessage
+
+    parcels = Catalog()
+
+    @parcels.upcaster("ParcelShipped", from_version=1)
+    def rename(payload: dict[str, object]) -> dict[str, object]:
+        return {"parcel_id": payload["id"]}
+
+    registry = HandlerRegistry()
+    parcels.install_upcasters(registry)
+    old = InboxMessage(uuid.uuid4(), "ParcelShipped", "p", {"id": "p1"},
+                       {wire.SCHEMA_VERSION_HEADER: "1"}, "outbox.event.parcel", 0, 0)  # fmt: skip
+
+    assert registry.upcasters.upcast(old, 2).payload == {"parcel_id": "p1"}
