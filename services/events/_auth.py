@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from postroom.services.events._contract import EventContract, catalog
 
@@ -30,6 +30,12 @@ class UserRegistered(_UserEvent):
     event_type: ClassVar[str] = "UserRegistered"
     action: Literal["create", "update", "delete"]
     email: str | None = Field(default=None, max_length=320)
+
+    @model_validator(mode="after")
+    def _email_unless_deleted(self) -> UserRegistered:
+        if self.action != "delete" and not self.email:
+            raise ValueError(f"a {self.action!r} registration carries the email")
+        return self
 
 
 @catalog.register
