@@ -56,6 +56,8 @@ def provision_database(
     """
     quoted = _quoted(name)
     password = password or secrets.token_urlsafe(18)
+    if "'" in password or "\\" in password:
+        raise ValueError("a role's password can't contain quotes or backslashes")
     server = make_url(migrations.sync_url(admin_url))
     engine = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
     try:

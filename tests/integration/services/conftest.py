@@ -1,6 +1,7 @@
 """One deployment of every reference service for this folder's tests: five databases,
-five roles, the real Debezium relay, an inbox worker per consuming service and every
-HTTP API, on the session's embedded stack. Started once (it takes a while), shared."""
+five roles, the real Debezium relay, an inbox worker per consuming service, reporting's
+consumer and every HTTP API, on an embedded stack of their own. Started once (it takes
+a while), shared."""
 
 from __future__ import annotations
 
@@ -126,6 +127,14 @@ class Platform:
 
 
 SERVICES_AUDIENCES = (*(spec.audience for spec in SERVICES.values()), "reporting")
+
+
+@pytest.fixture(scope="package")
+def stack() -> Iterator[EmbeddedStack]:
+    """A stack of the services' own: their topics (``outbox.event.user``, ...) are the
+    ones other tests use too, and neither must see the other's events."""
+    with EmbeddedStack() as running:
+        yield running
 
 
 @pytest.fixture(scope="package")
