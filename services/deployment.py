@@ -13,6 +13,8 @@ connect only as their own roles.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
 from postroom.devstack import free_port
-from postroom.inbox import HandlerRegistry, InboxConfig, InboxWorker
+from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
 from postroom.services import activity, auth, authz, reporting, users, watch_history
 from postroom.services.events import catalog
@@ -40,7 +42,7 @@ from postroom.services.platform import (
     serve,
 )
 
-__all__ = ["SERVICES", "Deployment", "ServiceSpec"]
+__all__ = ["SERVICES", "Deployment", "ServiceSpec", "all_running"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,33 @@ class ServiceSpec:
     topics: tuple[str, ...]
     publishes: bool
     create_app: Callable[[Any], FastAPI]
+
+
+@contextmanager
+def all_running(workers: list[InboxWorker], *, assigned_within: float = 30.0) -> Iterator[None]:
+    """``worker.running()`` for all of ``workers`` at once: their consumer groups form in
+    parallel rather than one after the other (each takes a session timeout or so)."""
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=w.run, args=(stop,), name=f"inbox-{w.config.consumer}", daemon=True)
+        for w in workers
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + assigned_within
+        for worker in workers:
+            if not worker.assigned.wait(max(0.0, deadline - time.monotonic())):
+                raise InboxError(
+                    f"consumer group {worker.config.consumer!r} assigned no partitions "
+                    f"within {assigned_within} s",
+                    retriable=True,
+                )
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
 
 
 def _spec(name: str, audience: str, module: Any, *, publishes: bool) -> ServiceSpec:
@@ -196,8 +225,7 @@ class Deployment:
         ``state_dir``) and every HTTP API; yields name -> base URL."""
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
-            for name in SERVICES:
-                stack.enter_context(self.worker(name).running())
+            stack.enter_context(all_running([self.worker(name) for name in SERVICES]))
             store = reporting.ColdStore(state_dir / "reporting.duckdb")
             stack.callback(store.close)
             stack.enter_context(self.reporting_consumer(store).running())
