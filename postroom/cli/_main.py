@@ -11,12 +11,12 @@ import argparse
 import logging
 import sys
 
-from postroom.cli import _connector, _demo, _inbox, _migrate, _relay
+from postroom.cli import _connector, _demo, _events, _inbox, _migrate, _relay, _replay
 
 __all__ = ["build_parser", "main"]
 
 #: Command groups, in help order.
-COMMAND_GROUPS = [_demo, _relay, _connector, _inbox, _migrate]
+COMMAND_GROUPS = [_demo, _relay, _connector, _inbox, _migrate, _replay, _events]
 
 
 def build_parser() -> argparse.ArgumentParser:
