@@ -1,143 +1,191 @@
-"""The demo: a registration crosses from auth's database to users' database.
+"""The demo: the story of one user across the services, each on its own database.
 
-Starts the embedded stack (private PostgreSQL + broker) and the auth HTTP API, and
-registers the first user before any relay has ever run: the migration created auth's
-replication slot, so the event waits there. Then it starts the real Debezium relay on
-auth's outbox and the users inbox worker, registers the other users, waits for each
-profile to appear in the users database, prints the commit-to-handler latency, and stops
-everything by PID.
+register (auth) -> log in once authz's grant reached auth -> watch two titles
+(watch-history) -> the cross-service activity view updates -> a report computed on the
+cold store shows the watches -> deactivate -> every service hears of it. Each step is
+timed; everything runs on the embedded stack (private PostgreSQL, broker, the real
+Debezium relay) and is stopped by PID at the end.
 """
 
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
-import sqlalchemy as sa
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from postroom import migrations
-from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
-from postroom.devstack import EmbeddedStack, free_port, pid_alive
-from postroom.inbox import InboxConfig, InboxWorker
-from postroom.services import auth, users
-from postroom.services.users._handlers import TOPIC
+from postroom.devstack import EmbeddedStack, pid_alive
+from postroom.services.deployment import SERVICES, Deployment
 
-__all__ = ["run_demo"]
+__all__ = ["Step", "run_demo"]
 
+T = TypeVar("T")
 
-@contextmanager
-def _http_server(app: object, port: int) -> Iterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, name="auth-http", daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(10)
+#: A service client allowed to read reports (client-credentials, ``/service-token``).
+ANALYST, ANALYST_SECRET = "analyst", "demo-analyst-secret"
 
 
-def _wait_for_profile(
-    engine: sa.Engine, user_id: uuid.UUID, timeout: float
-) -> sa.Row[tuple[object, ...]]:
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the story and how long it took."""
+
+    name: str
+    detail: str
+    ms: float
+
+
+def _until(check: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with engine.connect() as connection:
-            row = connection.execute(
-                sa.select(users.profile).where(users.profile.c.user_id == user_id)
-            ).first()
-        if row is not None:
-            return row
-        time.sleep(0.005)
-    raise TimeoutError(f"profile {user_id} did not appear in the users database in {timeout} s")
+        found = check()
+        if found is not None:
+            return found
+        time.sleep(0.01)
+    raise TimeoutError(f"{what} did not happen within {timeout} s")
 
 
-def _register(client: httpx.Client, email: str) -> uuid.UUID:
-    response = client.post("/register", json={"email": email, "password": "correct horse"})
-    response.raise_for_status()
-    return uuid.UUID(response.json()["user_id"])
+class _Story:
+    """One user's story told over HTTP; every step timed (``self.steps``)."""
+
+    def __init__(self, urls: dict[str, str], client: httpx.Client) -> None:
+        self.urls, self.client = urls, client
+        self.steps: list[Step] = []
+        self.token: str | None = None
+
+    @contextmanager
+    def step(self, name: str, detail: str) -> Iterator[list[str]]:
+        """Time the ``with`` block; append to the yielded list to add to ``detail``."""
+        more: list[str] = []
+        started = time.perf_counter()
+        yield more
+        ms = (time.perf_counter() - started) * 1000
+        self.steps.append(Step(name, " ".join([detail, *more]), ms))
+
+    def call(
+        self, method: str, service: str, path: str, *, bearer: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        token = bearer or self.token
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return self.client.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+
+    def found(
+        self, service: str, path: str, expect: Callable[[Any], bool], bearer: str | None = None
+    ) -> Callable[[], Any]:
+        """A check for ``_until``: the JSON at ``path`` once ``expect`` holds for it."""
+
+        def check() -> Any:
+            response = self.call("GET", service, path, bearer=bearer)
+            ok = response.status_code == 200 and expect(response.json())
+            return response.json() if ok else None
+
+        return check
+
+    def log_in(self, email: str, password: str) -> str | None:
+        """A token, once it carries the member role's permissions (None before)."""
+        credentials = {"email": email, "password": password}
+        grant = self.call("POST", "auth", "/login", json=credentials).raise_for_status().json()
+        return grant["access_token"] if "history:write" in grant["permissions"] else None
+
+    def tell(self, n: int) -> None:
+        email, password = f"viewer{n}@example.com", "correct horse battery"
+        with self.step("register", f"auth: account + UserRegistered, one transaction ({email})"):
+            credentials = {"email": email, "password": password}
+            user = self.call("POST", "auth", "/register", json=credentials).raise_for_status()
+            user_id = user.json()["user_id"]
+        with self.step("log in", "authz granted 'member' (RolesChanged) -> auth; JWT issued"):
+            self.token = _until(lambda: self.log_in(email, password), "the member grant")
+        with self.step("profile", "users built the profile from UserRegistered"):
+            _until(self.found("users", f"/users/{user_id}", bool), "the profile")
+        history = f"/users/{user_id}/watches"
+        with self.step("watch-history knows", "its user read model, from auth + users events"):
+            _until(self.found("watch_history", history, lambda h: h["display_name"]), "the user")
+        with self.step("watch", "2 watches appended, each with TitleWatched"):
+            for title, seconds in (("Metropolis", 1500), ("Sunrise", 900)):
+                watch = {"title_id": title.lower(), "title": title, "seconds": seconds}
+                self.call("POST", "watch_history", history, json=watch).raise_for_status()
+        activity = f"/activity/{user_id}"
+        with self.step("read model", "activity view (auth + users + watch-history):") as more:
+            row = _until(
+                self.found("activity", activity, lambda a: a["titles_watched"] == 2), "the view"
+            )
+            more.append(f"{row['display_name']}, {row['titles_watched']} titles, "
+                        f"{row['seconds_watched']} s")  # fmt: skip
+        with self.step("report", "reporting, from its DuckDB cold store:") as more:
+            analyst = {"client_id": ANALYST, "client_secret": ANALYST_SECRET,
+                       "audience": ["reporting"]}  # fmt: skip
+            grant = self.call("POST", "auth", "/service-token", json=analyst).raise_for_status()
+            report = _until(
+                self.found(
+                    "reporting",
+                    "/reports/watch-time-per-title",
+                    lambda rows: any(r["title"] == "Sunrise" and r["views"] > n for r in rows),
+                    bearer=grant.json()["access_token"],
+                ),
+                "the watch-time report",
+            )
+            more.append(", ".join(f"{r['title']} {r['seconds']} s" for r in report))
+        with self.step("deactivate", "auth: status + UserDeactivated, one transaction"):
+            self.call("POST", "auth", f"/accounts/{user_id}/deactivate").raise_for_status()
+        late = {"title_id": "nosferatu", "title": "Nosferatu", "seconds": 60}
+        with self.step("everyone knows", "the view says deactivated; watch-history refuses"):
+            _until(self.found("activity", activity, lambda a: a["status"] == "deactivated"), "")
+            _until(
+                lambda: (
+                    self.call("POST", "watch_history", history, json=late).status_code == 409
+                    or None
+                ),
+                "watch-history refusing",
+            )
 
 
-def run_demo(registrations: int = 3, console: Console | None = None) -> list[float]:
-    """Run the demo; return each registration's commit-to-handler latency in ms."""
+def run_demo(registrations: int = 1, console: Console | None = None) -> list[Step]:
+    """Tell the story ``registrations`` times; return every timed step."""
     console = console or Console()
     started = time.monotonic()
-    latencies: list[float] = []
-    with EmbeddedStack() as stack, tempfile.TemporaryDirectory() as state:
+    steps: list[Step] = []
+    # Tansu unless POSTROOM_BROKER=kafka: the demo needs no JVM broker download.
+    with EmbeddedStack(default="tansu") as stack, tempfile.TemporaryDirectory() as state:
         pids = {"postgres": stack.postgres.pid, "broker": stack.broker.pid}
         console.print(
-            f"[bold]stack[/] PostgreSQL 127.0.0.1:{stack.postgres.port} "
-            f"(pid {pids['postgres']}), broker {stack.bootstrap_servers} "
-            f"(pid {pids['broker']})"
+            f"[bold]stack[/] PostgreSQL 127.0.0.1:{stack.postgres.port} (pid {pids['postgres']}), "
+            f"broker {stack.bootstrap_servers} (pid {pids['broker']})"
         )
-        auth_url = stack.postgres.create_database("auth")
-        users_url = stack.postgres.create_database("users")
-        auth_db, users_db = sa.create_engine(auth_url), sa.create_engine(users_url)
-        for url in (auth_url, users_url):
-            migrations.upgrade(url)
-        auth.create_tables(auth_db)
-        users.create_tables(users_db)
-        ensure_topics(stack.bootstrap_servers, [TOPIC])
-
-        relay = Relay(
-            [RelaySource(ConnectorConfig.from_url("auth", auth_url), auth_url)],
-            bootstrap_servers=stack.bootstrap_servers,
-            state_dir=Path(state),
+        t0 = time.perf_counter()
+        deployment = Deployment.provision(
+            stack.postgres.url(),
+            stack.bootstrap_servers,
+            service_clients={ANALYST: (ANALYST_SECRET, frozenset({"reports:read"}))},
         )
-        worker = InboxWorker(
-            InboxConfig.low_latency("users", (TOPIC,), stack.bootstrap_servers),
-            users.registry,
-            users_db,
+        console.print(
+            f"[bold]databases[/] {', '.join(SERVICES)}: one database and one role each, "
+            f"Postroom's and each service's own migrations ({(time.perf_counter() - t0):.1f} s)"
         )
-        port = free_port()
-        table = Table("email", "user id", "auth commit → users handler")
-        with (
-            _http_server(auth.create_app(auth_db), port),
-            httpx.Client(base_url=f"http://127.0.0.1:{port}") as client,
-        ):
-            first = _register(client, "user0@example.com")
+        t0 = time.perf_counter()
+        with deployment.running(Path(state)) as urls, httpx.Client(timeout=30) as client:
             console.print(
-                f"[bold]auth[/] API on http://127.0.0.1:{port}: registered user0@example.com "
-                "before any relay ran; its event waits in auth's replication slot, which "
-                "the migration created"
+                f"[bold]running[/] Debezium relay on 4 outboxes, 5 inbox workers, reporting's "
+                "consumer, 6 HTTP APIs "
+                f"({(time.perf_counter() - t0):.1f} s)"
             )
-            with relay, worker.running():
-                relay.wait_streaming()
-                console.print(
-                    "[bold]relay[/] Debezium adopted auth's slot and is streaming its outbox; "
-                    f"users' inbox worker is consuming {TOPIC}"
-                )
-                for n in range(registrations):
-                    user_id = first if n == 0 else _register(client, f"user{n}@example.com")
-                    row = _wait_for_profile(users_db, user_id, timeout=60)
-                    latency = (row.handled_at - row.event_created_at).total_seconds() * 1000
-                    latencies.append(latency)
-                    note = " (written before the relay started)" if n == 0 else ""
-                    table.add_row(row.email, str(user_id), f"{latency:.1f} ms{note}")
-        console.print(table)
-        if len(latencies) > 2:
-            steady = sorted(latencies[2:])[len(latencies[2:]) // 2]
-            console.print(
-                f"second registration {latencies[1]:.1f} ms (one-time warm-up: topic "
-                f"metadata, connections, JIT); after it, median {steady:.1f} ms"
-            )
-        auth_db.dispose()
-        users_db.dispose()
+            for n in range(registrations):
+                story = _Story(urls, client)
+                story.tell(n)
+                table = Table("step", "what happened", "ms", title=f"viewer{n}@example.com")
+                for step in story.steps:
+                    table.add_row(step.name, step.detail, f"{step.ms:.0f}")
+                console.print(table)
+                steps.extend(story.steps)
     left = [name for name, pid in pids.items() if pid is not None and pid_alive(pid)]
     console.print(
         f"[bold]stopped[/] PostgreSQL and broker "
         f"({'still running: ' + ', '.join(left) if left else 'no process left'}); "
         f"demo took {time.monotonic() - started:.1f} s"
     )
-    return latencies
+    return steps

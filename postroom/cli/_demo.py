@@ -17,7 +17,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     demo = commands.add_parser(
-        "demo", help="register users in auth and watch them reach users, through Debezium"
+        "demo", help="one user's story across the reference services, each step timed"
     )
-    demo.add_argument("--registrations", type=int, default=3, help="how many users to register")
+    demo.add_argument(
+        "--registrations", type=int, default=2, help="how many times to tell the story"
+    )
     demo.set_defaults(func=_demo)

@@ -1,6 +1,27 @@
-"""auth: registration. Writes the credential and a ``UserRegistered`` event atomically."""
+"""auth: accounts (argon2 passwords), logins issuing short-lived EdDSA JWTs, service
+tokens, password and email changes, deactivation and deletion. Every change commits with
+its event (``UserRegistered`` with ``action``, ``PasswordChanged``, ``UserDeactivated``);
+it keeps the permissions authz grants (``RolesChanged``) to put them into tokens."""
+
+from pathlib import Path
 
 from postroom.services.auth._app import create_app
-from postroom.services.auth._tables import create_tables, credential
+from postroom.services.auth._handlers import TOPICS, registry
+from postroom.services.auth._settings import SERVICES, AuthSettings, ServiceClient
+from postroom.services.auth._tables import account, account_permissions, metadata
+from postroom.services.platform import ServiceMigrations
 
-__all__ = ["create_app", "create_tables", "credential"]
+__all__ = [
+    "MIGRATIONS",
+    "SERVICES",
+    "TOPICS",
+    "AuthSettings",
+    "ServiceClient",
+    "account",
+    "account_permissions",
+    "create_app",
+    "metadata",
+    "registry",
+]
+
+MIGRATIONS = ServiceMigrations("auth", Path(__file__).with_name("alembic"), metadata)

@@ -1,7 +1,13 @@
-"""users: builds a profile from every ``UserRegistered`` event, through its inbox."""
+"""users: profiles built from auth's events and kept in step with later ones (email
+change, deactivation, deletion); profile edits publish ``ProfileUpdated``."""
 
-from postroom.services.users._app import create_app
-from postroom.services.users._handlers import registry
-from postroom.services.users._tables import create_tables, profile
+from pathlib import Path
 
-__all__ = ["create_app", "create_tables", "profile", "registry"]
+from postroom.services.platform import ServiceMigrations
+from postroom.services.users._app import Profile, create_app
+from postroom.services.users._handlers import TOPICS, registry
+from postroom.services.users._tables import metadata, profile
+
+__all__ = ["MIGRATIONS", "TOPICS", "Profile", "create_app", "metadata", "profile", "registry"]
+
+MIGRATIONS = ServiceMigrations("users", Path(__file__).with_name("alembic"), metadata)

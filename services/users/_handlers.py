@@ -1,34 +1,65 @@
-"""users' inbox handlers: each runs inside the transaction that records the message."""
+"""users' inbox: profiles kept in step with auth's events (created, email changed,
+deactivated, deleted). A new profile announces its display name (``ProfileUpdated``) so
+that services reading profiles learn every name from one topic, in order."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from postroom.inbox import HandlerRegistry, InboxMessage
+from postroom.outbox import wire
+from postroom.services.events import (
+    PasswordChanged,
+    ProfileUpdated,
+    UserDeactivated,
+    UserRegistered,
+    catalog,
+    publish_event,
+)
 from postroom.services.users._tables import profile
 
-__all__ = ["TOPIC", "registry"]
+__all__ = ["TOPICS", "registry"]
 
-TOPIC = "outbox.event.user"
+TOPICS = (wire.topic_for(UserRegistered.aggregate_type),)
 
 registry = HandlerRegistry()
+catalog.install_upcasters(registry)
+registry.ignore(PasswordChanged.event_type)
 
 
-@registry.on("UserRegistered")
-def create_profile(session: Session, message: InboxMessage) -> None:
-    payload = message.payload
-    session.execute(
-        pg_insert(profile)
-        .values(
-            user_id=uuid.UUID(payload["user_id"]),
-            email=payload["email"],
-            event_created_at=message.timestamp,
-            handled_at=datetime.now(UTC),
-            source_event_id=message.id,
+@registry.on(UserRegistered.event_type, version=UserRegistered.schema_version)
+async def on_registration(session: AsyncSession, message: InboxMessage) -> None:
+    event = UserRegistered.model_validate(message.payload)
+    where = profile.c.user_id == event.user_id
+    if event.action == "create" and event.email is not None:
+        display_name = event.email.split("@")[0][:100]
+        created = await session.execute(
+            insert(profile)
+            .values(
+                user_id=event.user_id,
+                email=event.email,
+                display_name=display_name,
+                registered_at=message.timestamp,
+            )
+            .on_conflict_do_nothing()
+            .returning(profile.c.user_id)
         )
-        .on_conflict_do_nothing()
+        if created.first() is not None:
+            await publish_event(
+                session,
+                ProfileUpdated(user_id=event.user_id, display_name=display_name),
+                causation_id=str(message.id),
+            )
+    elif event.action == "update" and event.email is not None:
+        await session.execute(profile.update().where(where).values(email=event.email))
+    elif event.action == "delete":
+        await session.execute(profile.delete().where(where))
+
+
+@registry.on(UserDeactivated.event_type, version=UserDeactivated.schema_version)
+async def on_deactivation(session: AsyncSession, message: InboxMessage) -> None:
+    event = UserDeactivated.model_validate(message.payload)
+    await session.execute(
+        profile.update().where(profile.c.user_id == event.user_id).values(status="deactivated")
     )

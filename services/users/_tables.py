@@ -1,11 +1,11 @@
-"""users' own tables (its database, nobody else's)."""
+"""users' own tables: profiles, built from auth's events and edited by their owners."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
-__all__ = ["create_tables", "metadata", "profile"]
+__all__ = ["metadata", "profile"]
 
 metadata = sa.MetaData()
 
@@ -14,13 +14,12 @@ profile = sa.Table(
     metadata,
     sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
     sa.Column("email", sa.Text, nullable=False),
-    # When auth created the event, and when our handler ran: the difference is the
-    # commit-to-handler latency the demo reports.
-    sa.Column("event_created_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("source_event_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),
+    # When auth registered the user (its event's timestamp), and when we learned of it.
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.CheckConstraint("status IN ('active', 'deactivated')", name="profile_status"),
 )
-
-
-def create_tables(engine: sa.Engine) -> None:
-    metadata.create_all(engine)

@@ -1,0 +1,42 @@
+"""Event contracts: every event the reference services publish, declared once.
+
+Each event type is a pydantic model with its schema version (``EventContract``),
+registered in ``catalog``; ``publish_event`` validates a payload against it before the
+outbox write; ``asyncapi_document`` describes every topic and message;
+``breaking_changes`` compares the contracts with a committed snapshot.
+"""
+
+from postroom.services.events._asyncapi import asyncapi_document
+from postroom.services.events._auth import PasswordChanged, UserDeactivated, UserRegistered
+from postroom.services.events._authz import RolesChanged
+from postroom.services.events._compat import (
+    DEFAULT_SNAPSHOT,
+    breaking_changes,
+    load_snapshot,
+    snapshot,
+    write_snapshot,
+)
+from postroom.services.events._contract import Catalog, EventContract, Upcaster, catalog
+from postroom.services.events._publish import publish_event
+from postroom.services.events._users import ProfileUpdated
+from postroom.services.events._watch_history import TitleWatched
+
+__all__ = [
+    "DEFAULT_SNAPSHOT",
+    "Catalog",
+    "EventContract",
+    "PasswordChanged",
+    "ProfileUpdated",
+    "RolesChanged",
+    "TitleWatched",
+    "Upcaster",
+    "UserDeactivated",
+    "UserRegistered",
+    "asyncapi_document",
+    "breaking_changes",
+    "catalog",
+    "load_snapshot",
+    "publish_event",
+    "snapshot",
+    "write_snapshot",
+]

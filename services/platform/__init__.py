@@ -1,0 +1,42 @@
+"""What every reference service is built on: its own database and role, its own Alembic
+history beside Postroom's, token verification and the permission check of every
+endpoint, and a way to serve it locally."""
+
+from postroom.services.platform._database import ServiceDatabase, provision_database
+from postroom.services.platform._guard import authenticate, own_or, require
+from postroom.services.platform._http import serve
+from postroom.services.platform._lifespan import Db, Sessions, database_lifespan, sessions
+from postroom.services.platform._migrations import ServiceMigrations, run_migrations_env
+from postroom.services.platform._settings import ServiceSettings
+from postroom.services.platform._tokens import (
+    ALGORITHM,
+    ISSUER,
+    InvalidTokenError,
+    Principal,
+    SigningKey,
+    TokenIssuer,
+    TokenVerifier,
+)
+
+__all__ = [
+    "ALGORITHM",
+    "ISSUER",
+    "Db",
+    "InvalidTokenError",
+    "Principal",
+    "ServiceDatabase",
+    "ServiceMigrations",
+    "ServiceSettings",
+    "Sessions",
+    "SigningKey",
+    "TokenIssuer",
+    "TokenVerifier",
+    "authenticate",
+    "database_lifespan",
+    "own_or",
+    "provision_database",
+    "require",
+    "run_migrations_env",
+    "serve",
+    "sessions",
+]

@@ -1,0 +1,39 @@
+"""One async engine per app, made in the app's own event loop and disposed on shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["Db", "Sessions", "database_lifespan", "sessions"]
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def database_lifespan(url: str) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A FastAPI lifespan keeping ``app.state.sessions`` (an ``async_sessionmaker``)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_async_engine(url, pool_size=5, max_overflow=5)
+        app.state.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return lifespan
+
+
+def sessions(request: Request) -> Sessions:
+    """The app's session factory (a FastAPI dependency)."""
+    factory: Sessions = request.app.state.sessions
+    return factory
+
+
+#: An endpoint parameter: the app's session factory.
+Db = Annotated[Sessions, Depends(sessions)]

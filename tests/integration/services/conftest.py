@@ -1,0 +1,167 @@
+"""One deployment of every reference service for this folder's tests: five databases,
+five roles, the real Debezium relay, an inbox worker per consuming service, reporting's
+consumer and every HTTP API, on an embedded stack of their own. Started once (it takes
+a while), shared."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from postroom.connectors import Relay
+from postroom.devstack import EmbeddedStack
+from postroom.inbox import InboxWorker
+from postroom.services import reporting
+from postroom.services.deployment import SERVICES, Deployment
+
+T = TypeVar("T")
+
+PASSWORD = "correct horse battery"
+_emails = itertools.count()
+
+#: Everything an operator may do: tests mint such tokens with the deployment's issuer.
+ADMIN_PERMISSIONS = frozenset(
+    {
+        "account:admin",
+        "account:write",
+        "activity:admin",
+        "activity:read",
+        "history:admin",
+        "history:read",
+        "profile:admin",
+        "profile:read",
+        "reports:read",
+        "roles:admin",
+        "roles:read",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration/services" in str(item.path):
+            item.add_marker(pytest.mark.services)
+
+
+def until(check: Callable[[], T | bool | None], what: str, timeout: float = 45.0) -> T:
+    """Poll ``check`` until it returns something truthy; fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found  # type: ignore[return-value]
+        time.sleep(0.02)
+    pytest.fail(f"{what} did not happen within {timeout} s")
+
+
+class Platform:
+    """The running deployment: HTTP helpers, and workers that tests may stop and restart."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        urls: dict[str, str],
+        relay: Relay,
+        store: reporting.ColdStore,
+    ) -> None:
+        self.deployment = deployment
+        self.store = store
+        self.urls = urls
+        self.relay = relay
+        self.http = httpx.Client(timeout=30)
+        self.workers: dict[str, ExitStack] = {}
+
+    def start_worker(self, name: str) -> InboxWorker:
+        stack = ExitStack()
+        worker = stack.enter_context(self.deployment.worker(name).running())
+        self.workers[name] = stack
+        return worker
+
+    def stop_worker(self, name: str) -> None:
+        self.workers.pop(name).close()
+
+    def admin_token(self) -> str:
+        return self.deployment.issuer().issue(
+            "operator", kind="service", audience=SERVICES_AUDIENCES, permissions=ADMIN_PERMISSIONS
+        )
+
+    def call(
+        self, method: str, service: str, path: str, token: str | None, **kw: Any
+    ) -> httpx.Response:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return self.http.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+
+    def register(self) -> tuple[str, str]:
+        """A new account; returns (user id, email)."""
+        email = f"viewer{next(_emails)}.{time.monotonic_ns()}@example.com"
+        response = self.call(
+            "POST", "auth", "/register", None, json={"email": email, "password": PASSWORD}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["user_id"], email
+
+    def login(self, email: str) -> httpx.Response:
+        return self.call(
+            "POST", "auth", "/login", None, json={"email": email, "password": PASSWORD}
+        )
+
+    def member_token(self, email: str) -> str:
+        """Log in once authz's member grant has reached auth."""
+
+        def token() -> str | None:
+            grant = self.login(email).json()
+            return grant["access_token"] if "history:write" in grant["permissions"] else None
+
+        return until(token, f"the member grant of {email} reaching auth")
+
+    def watch(self, user_id: str, token: str, title: str, seconds: int) -> httpx.Response:
+        body = {"title_id": title.lower(), "title": title, "seconds": seconds}
+        return self.call("POST", "watch_history", f"/users/{user_id}/watches", token, json=body)
+
+
+SERVICES_AUDIENCES = (*(spec.audience for spec in SERVICES.values()), "reporting")
+
+
+@pytest.fixture(scope="package")
+def stack() -> Iterator[EmbeddedStack]:
+    """A stack of the services' own: their topics (``outbox.event.user``, ...) are the
+    ones other tests use too, and neither must see the other's events."""
+    with EmbeddedStack() as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def deployment(stack: EmbeddedStack) -> Deployment:
+    return Deployment.provision(stack.postgres.url(), stack.bootstrap_servers, prefix="svc_")
+
+
+@pytest.fixture(scope="package")
+def platform(
+    deployment: Deployment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
+    state = Path(tmp_path_factory.mktemp("services-relay"))
+    with ExitStack() as stack:
+        relay = stack.enter_context(deployment.relay(state))
+        relay.wait_streaming()
+        store = reporting.ColdStore(state / "reporting.duckdb")
+        stack.callback(store.close)
+        stack.enter_context(deployment.reporting_consumer(store).running())
+        urls = stack.enter_context(deployment.serving(store))
+        running = Platform(deployment, urls, relay, store)
+        for name, spec in SERVICES.items():
+            if spec.registry is not None:
+                running.start_worker(name)
+        try:
+            yield running
+        finally:
+            for name in list(running.workers):
+                running.stop_worker(name)
+            running.http.close()
+        assert not relay.errors
