@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from postroom.cli._options import add_json_option
+from postroom.errors import ConfigurationError
+
 __all__ = ["register"]
 
 DEFAULT_CATALOG = "postroom.services.events:catalog"
@@ -29,9 +32,9 @@ def _catalog(spec: str) -> Any:
     try:
         found = getattr(importlib.import_module(module), name or "catalog")
     except (ImportError, AttributeError) as exc:
-        raise SystemExit(f"error: no catalog at {spec!r}: {exc}") from exc
+        raise ConfigurationError(f"no events catalog at {spec!r}: {exc}") from exc
     if not isinstance(found, Catalog):
-        raise SystemExit(f"error: {spec!r} is not an events Catalog")
+        raise ConfigurationError(f"{spec!r} is not an events Catalog")
     return found
 
 
@@ -61,9 +64,13 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(f"wrote {path}\n")
         return 0
     if not path.is_file():
-        sys.stderr.write(f"no snapshot at {path}: run 'postroom events check --update'\n")
-        return 1
+        raise ConfigurationError(
+            f"no snapshot at {path}: run `postroom events check --update` to write one"
+        )
     problems = breaking_changes(load_snapshot(path), catalog)
+    if args.json:
+        sys.stdout.write(json.dumps({"snapshot": str(path), "breaking": problems}) + "\n")
+        return 1 if problems else 0
     for problem in problems:
         sys.stdout.write(f"breaking: {problem}\n")
     if problems:
@@ -80,6 +87,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     check = actions.add_parser("check", help="fail on a breaking change against the snapshot")
     check.add_argument("--snapshot", type=Path, help="default: the committed one")
     check.add_argument("--update", action="store_true", help="rewrite the snapshot")
+    add_json_option(check)
     for parser in (asyncapi, check):
         parser.add_argument("--catalog", default=DEFAULT_CATALOG, help="module:name")
     asyncapi.set_defaults(func=_asyncapi)

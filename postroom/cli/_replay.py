@@ -22,6 +22,13 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from postroom.cli._options import (
+    BOOTSTRAP_SERVERS,
+    DATABASE_URL,
+    add_env_option,
+    add_json_option,
+)
+
 __all__ = ["register", "reset_group"]
 
 
@@ -192,17 +199,21 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     where.add_argument("--to-earliest", action="store_true", help="the default")
     where.add_argument("--to-datetime", type=_moment, help="first offset at/after this time")
     where.add_argument(
-        "--to-offset", type=_offset_spec, action="append", metavar="TOPIC:PARTITION=OFFSET"
+        "--to-offset",
+        type=_offset_spec,
+        action="append",
+        metavar="TOPIC:PARTITION=OFFSET",
+        help="this offset of this partition (repeatable)",
     )
     group.set_defaults(func=_replay)
     outbox = kinds.add_parser("outbox", help="re-publish retained outbox rows of a time range")
-    outbox.add_argument("--database-url", required=True, help="the service's database")
+    add_env_option(outbox, DATABASE_URL)
     outbox.add_argument("--schema", help="the outbox's schema (default: search_path)")
     outbox.add_argument("--since", type=_moment, required=True, help="from (inclusive)")
     outbox.add_argument("--until", type=_moment, required=True, help="to (exclusive)")
     outbox.add_argument("--aggregate-type", action="append", help="only these (repeatable)")
     outbox.set_defaults(func=_outbox)
     for parser in (group, outbox):
-        parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
+        add_env_option(parser, BOOTSTRAP_SERVERS)
         parser.add_argument("--dry-run", action="store_true", help="print the plan, do nothing")
-        parser.add_argument("--json", action="store_true")
+        add_json_option(parser)
