@@ -8,14 +8,18 @@ output goes to a log file next to its data, so that a failed start can say why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
+from postroom.devstack._processes import stop_pid
 from postroom.errors import StackError
 
-__all__ = ["JavaServer", "jvm_cache_dir", "kafka_classpath", "plugin_path"]
+__all__ = ["JavaServer", "jvm_cache_dir", "kafka_classpath", "plugin_path", "stop_servers"]
 
 _REPOSITORY = Path(__file__).resolve().parents[2]
 _LOG4J2 = Path(__file__).resolve().parent / "resources" / "log4j2.properties"
@@ -94,6 +98,16 @@ class JavaServer:
             )
         return self.process.pid
 
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would, and reap the process."""
+        if self.process is not None:
+            stop_pid(self.process.pid, grace=0.0, sig=signal.SIGKILL)
+            self.process.wait()
+
     def exited(self) -> int | None:
         """The exit code if the process has ended, else None."""
         return self.process.poll() if self.process is not None else None
@@ -102,3 +116,17 @@ class JavaServer:
         if not self.log_file.exists():
             return ""
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stop_servers(servers: Sequence[JavaServer | None], *, grace: float) -> None:
+    """Stop every running server by PID: SIGTERM to all at once (each shuts down while the
+    others do), then wait for each, SIGKILL after ``grace`` seconds."""
+    running = [server for server in servers if server is not None and server.process]
+    for server in running:
+        assert server.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server.process.pid, signal.SIGTERM)
+    for server in running:
+        assert server.process is not None
+        stop_pid(server.process.pid, grace=grace)
+        server.process.wait()

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import shutil
-import signal
 import tempfile
 import time
 import uuid
@@ -26,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from postroom.devstack._jvm import JavaServer
-from postroom.devstack._processes import free_port, rss_bytes, stop_pid, wait_for_port
+from postroom.devstack._jvm import JavaServer, stop_servers
+from postroom.devstack._processes import free_port, rss_bytes, wait_for_port
 from postroom.errors import StackError
 
 __all__ = ["KafkaCluster", "KafkaNode"]
@@ -98,9 +96,7 @@ class KafkaNode:
 
     @property
     def pid(self) -> int | None:
-        if self.server is None or self.server.process is None:
-            return None
-        return self.server.process.pid
+        return self.server.pid if self.server is not None else None
 
     @property
     def config_file(self) -> Path:
@@ -248,10 +244,8 @@ class KafkaCluster:
     def kill(self, node_id: int) -> None:
         """SIGKILL one node, as a crash would; its data directory stays."""
         node = self.node(node_id)
-        if node.pid is not None:
-            stop_pid(node.pid, grace=0.0, sig=signal.SIGKILL)
-            assert node.server is not None and node.server.process is not None
-            node.server.process.wait()
+        if node.server is not None:
+            node.server.kill()
         node.server = None
 
     def start_node(self, node_id: int) -> None:
@@ -278,16 +272,8 @@ class KafkaCluster:
 
     def stop(self) -> None:
         """Stop every node by PID (controlled shutdown, SIGKILL after 15 s); delete the data."""
-        running = [node for node in self.nodes if node.pid is not None]
-        for node in running:  # all at once: each shuts down while the others do
-            assert node.pid is not None
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(node.pid, signal.SIGTERM)
-        for node in running:
-            assert node.pid is not None and node.server is not None
-            stop_pid(node.pid, grace=15.0)
-            assert node.server.process is not None
-            node.server.process.wait()
+        stop_servers([node.server for node in self.nodes], grace=15.0)
+        for node in self.nodes:
             node.server = None
         with contextlib.suppress(OSError):
             shutil.rmtree(self._base)

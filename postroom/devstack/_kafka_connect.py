@@ -18,9 +18,7 @@ killed worker's successor replays.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,8 +27,8 @@ from types import TracebackType
 
 import httpx
 
-from postroom.devstack._jvm import JavaServer, plugin_path
-from postroom.devstack._processes import free_port, rss_bytes, stop_pid
+from postroom.devstack._jvm import JavaServer, plugin_path, stop_servers
+from postroom.devstack._processes import free_port, rss_bytes
 from postroom.errors import StackError
 
 __all__ = ["ConnectCluster", "ConnectWorker"]
@@ -59,9 +57,7 @@ class ConnectWorker:
 
     @property
     def pid(self) -> int | None:
-        if self.server is None or self.server.process is None:
-            return None
-        return self.server.process.pid
+        return self.server.pid if self.server is not None else None
 
     @property
     def config_file(self) -> Path:
@@ -205,24 +201,14 @@ class ConnectCluster:
     def kill(self, index: int) -> None:
         """SIGKILL one worker, as a crash would."""
         worker = self.workers[index]
-        if worker.pid is not None and worker.server is not None:
-            stop_pid(worker.pid, grace=0.0, sig=signal.SIGKILL)
-            assert worker.server.process is not None
-            worker.server.process.wait()
+        if worker.server is not None:
+            worker.server.kill()
         worker.server = None
 
     def stop(self) -> None:
         """Stop every worker by PID (SIGTERM, SIGKILL after 10 s); delete their files."""
-        running = [worker for worker in self.workers if worker.pid is not None]
-        for worker in running:
-            assert worker.pid is not None
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGTERM)
-        for worker in running:
-            assert worker.pid is not None and worker.server is not None
-            stop_pid(worker.pid, grace=10.0)
-            assert worker.server.process is not None
-            worker.server.process.wait()
+        stop_servers([worker.server for worker in self.workers], grace=10.0)
+        for worker in self.workers:
             worker.server = None
         with contextlib.suppress(OSError):
             shutil.rmtree(self._base)
