@@ -13,7 +13,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -44,6 +43,7 @@ from postroom.connectors.relay._tracing import TracedSink
 from postroom.connectors.topics._admin import ensure_topics
 from postroom.database_url import sync_url
 from postroom.errors import BrokerUnavailableError, RelayError
+from postroom.lifecycle import StartStop
 
 __all__ = ["Relay", "RelaySource"]
 
@@ -79,7 +79,7 @@ def engine_format() -> Any:
     return kv_format.of(json_format.class_, json_format.class_, json_format.class_)
 
 
-class Relay:
+class Relay(StartStop):
     """Relay every committed outbox row of ``sources`` to Kafka, at least once."""
 
     def __init__(
@@ -324,14 +324,3 @@ class Relay:
             self._java_producer = None
         self._engines.clear()
         self._threads.clear()
-
-    def __enter__(self) -> Relay:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

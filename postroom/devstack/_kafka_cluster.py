@@ -22,11 +22,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from postroom.devstack._jvm import JavaServer, stop_servers
 from postroom.devstack._processes import free_port, rss_bytes, wait_for_port
 from postroom.errors import StackError
+from postroom.lifecycle import StartStop
 
 __all__ = ["KafkaCluster", "KafkaNode"]
 
@@ -103,7 +103,7 @@ class KafkaNode:
         return self.directory / "server.properties"
 
 
-class KafkaCluster:
+class KafkaCluster(StartStop):
     """``with KafkaCluster(size=3) as kafka:`` use ``kafka.bootstrap_servers``.
 
     ``startup_seconds`` is how long ``start()`` took (format, JVMs, all nodes registered).
@@ -277,14 +277,3 @@ class KafkaCluster:
             node.server = None
         with contextlib.suppress(OSError):
             shutil.rmtree(self._base)
-
-    def __enter__(self) -> KafkaCluster:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -23,13 +23,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
 from postroom.devstack._jvm import JavaServer, plugin_path, stop_servers
 from postroom.devstack._processes import free_port, rss_bytes
 from postroom.errors import StackError
+from postroom.lifecycle import StartStop
 
 __all__ = ["ConnectCluster", "ConnectWorker"]
 
@@ -64,7 +64,7 @@ class ConnectWorker:
         return self.directory / "worker.properties"
 
 
-class ConnectCluster:
+class ConnectCluster(StartStop):
     """``with ConnectCluster(bootstrap_servers, workers=2) as connect:`` use ``connect.url``."""
 
     def __init__(
@@ -212,14 +212,3 @@ class ConnectCluster:
             worker.server = None
         with contextlib.suppress(OSError):
             shutil.rmtree(self._base)
-
-    def __enter__(self) -> ConnectCluster:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

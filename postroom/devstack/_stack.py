@@ -6,12 +6,11 @@ Used alike by ``postroom demo``, the CLI and the test fixtures. The broker is Ap
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from postroom.devstack._broker import Broker, BrokerKind, broker_kind
 from postroom.devstack._embedded_broker import EmbeddedBroker
 from postroom.devstack._embedded_postgres import EmbeddedPostgres
 from postroom.devstack._kafka_cluster import KafkaCluster
+from postroom.lifecycle import StartStop
 
 __all__ = ["EmbeddedStack"]
 
@@ -21,7 +20,7 @@ def new_broker(kind: BrokerKind) -> Broker:
     return KafkaCluster(1) if kind == "kafka" else EmbeddedBroker()
 
 
-class EmbeddedStack:
+class EmbeddedStack(StartStop):
     """``with EmbeddedStack() as stack:`` starts both servers and always stops both."""
 
     def __init__(self, *, broker: BrokerKind | None = None, default: BrokerKind = "kafka") -> None:
@@ -47,14 +46,3 @@ class EmbeddedStack:
             self.postgres.stop()
         finally:
             self.broker.stop()
-
-    def __enter__(self) -> EmbeddedStack:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

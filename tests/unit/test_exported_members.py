@@ -12,6 +12,7 @@ import pytest
     [
         "postroom",
         "postroom.errors",
+        "postroom.lifecycle",
         "postroom.outbox",
         "postroom.outbox.wire",
         "postroom.inbox",
