@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from postroom.connectors._connector_config import ConnectorConfig
+from postroom.database_errors import database_errors
 from postroom.errors import MissingPrivilegeError, RelayError, SlotInUseError, WalLevelError
 from postroom.outbox import SETTINGS_TABLE, OutboxRecord, read_record, record_schemas
 
@@ -133,7 +134,7 @@ def recorded_config(config: ConnectorConfig, database_url: str) -> ConnectorConf
     that already runs, whose task holds the slot)."""
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     try:
-        with engine.connect() as connection:
+        with database_errors(database_url), engine.connect() as connection:
             return config.adopt(_find_record(connection, config))
     finally:
         engine.dispose()
@@ -150,7 +151,7 @@ def ensure_replication(config: ConnectorConfig, database_url: str) -> ConnectorC
     """
     engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as connection:
+        with database_errors(database_url), engine.connect() as connection:
             _require_logical_wal(connection, config)
             adopted = config.adopt(_find_record(connection, config))
             _require_tables(connection, adopted)

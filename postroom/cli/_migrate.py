@@ -44,8 +44,18 @@ def _url(args: argparse.Namespace) -> str:
     return url
 
 
-def _moved(args: argparse.Namespace, verb: str) -> None:
-    """The one line a successful upgrade or downgrade prints."""
+def _capture_line(capture: dict[str, Any]) -> str:
+    made = {True: "created", False: "in place"}
+    return (
+        f"capture: outbox mode {capture['mode']!r}, slot {capture['slot']!r} "
+        f"({made[capture['slot_created']]}), publication {capture['publication']!r} "
+        f"({made[capture['publication_created']]}): every event committed from now on is "
+        "relayed, whenever a relay first starts"
+    )
+
+
+def _moved(args: argparse.Namespace, verb: str, capture: dict[str, Any] | None = None) -> None:
+    """The one line (or JSON document) a successful upgrade or downgrade prints."""
     from postroom.migrations import current
 
     if args.sql:
@@ -53,9 +63,10 @@ def _moved(args: argparse.Namespace, verb: str) -> None:
     at = current(_url(args), settings=_settings(args))
     schema = args.schema or "the search_path schema"
     if args.json:
-        print_json({"action": verb, "revision": at, "schema": args.schema})
-    else:
-        say(f"{verb} Postroom's tables in {schema} to revision {at or '(none)'}")
+        print_json({"action": verb, "revision": at, "schema": args.schema, "capture": capture})
+        return
+    line = f"{verb} Postroom's tables in {schema} to revision {at or '(none)'}"
+    say(line if capture is None else f"{line}; {_capture_line(capture)}")
 
 
 def _upgrade(args: argparse.Namespace) -> int:
@@ -67,9 +78,8 @@ def _upgrade(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not args.sql:
         upgrade(_url(args), settings=settings, revision=args.revision, capture=False)
-        _moved(args, "upgraded")
-        if not args.no_capture:
-            _ensure_capture(args, only_if_recorded=True)
+        capture = None if args.no_capture else _ensure_capture(args, only_if_recorded=True)
+        _moved(args, "upgraded", capture)
         return 0
     config = alembic_config(_url(args), settings=settings)
     with mapped_errors(f"upgrade to {args.revision}"):
@@ -83,36 +93,32 @@ def _upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ensure_capture(args: argparse.Namespace, *, only_if_recorded: bool = False) -> None:
+def _ensure_capture(
+    args: argparse.Namespace, *, only_if_recorded: bool = False
+) -> dict[str, Any] | None:
+    """Create the recorded slot and publication if missing; what is in place now."""
     from postroom.migrations import ensure_capture, has_record
 
     url, settings = _url(args), _settings(args)
     if only_if_recorded and not has_record(url, settings):
-        return
+        return None
     report = ensure_capture(url, settings=settings)
-    record = report.record
-    made = {True: "created", False: "in place"}
-    if args.json:
-        print_json(
-            {
-                "mode": record.mode,
-                "slot": record.slot_name,
-                "slot_created": report.created_slot,
-                "publication": record.publication_name,
-                "publication_created": report.created_publication,
-            }
-        )
-        return
-    say(
-        f"capture: outbox mode {record.mode!r}, slot {record.slot_name!r} "
-        f"({made[report.created_slot]}), publication {record.publication_name!r} "
-        f"({made[report.created_publication]}): every event committed from now on is "
-        "relayed, whenever a relay first starts"
-    )
+    return {
+        "mode": report.record.mode,
+        "slot": report.record.slot_name,
+        "slot_created": report.created_slot,
+        "publication": report.record.publication_name,
+        "publication_created": report.created_publication,
+    }
 
 
 def _capture(args: argparse.Namespace) -> int:
-    _ensure_capture(args)
+    capture = _ensure_capture(args)
+    assert capture is not None
+    if args.json:
+        print_json(capture)
+        return 0
+    say(_capture_line(capture))
     return 0
 
 

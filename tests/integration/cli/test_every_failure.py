@@ -142,7 +142,7 @@ MISSING_TABLES = [
     (["migrate", "check", "--database-url", "{EMPTY}"], ""),
     (
         relay("EMPTY", "BROKER"),
-        "does not exist",
+        "postroom migrate upgrade",
     ),
     (
         check_connection("EMPTY"),
