@@ -22,7 +22,7 @@ from postroom.cli._options import (
     add_env_option,
     add_json_option,
 )
-from postroom.errors import PostroomError
+from postroom.errors import ConfigurationError, PostroomError
 
 __all__ = ["register"]
 
@@ -48,22 +48,26 @@ def _thresholds(args: argparse.Namespace) -> Any:
 
 
 def _monitor(args: argparse.Namespace) -> Any:
-    from postroom.connectors import ConnectorConfig, RelaySource
+    from postroom.connectors import RelaySource
+    from postroom.connectors.relay import recorded_config
     from postroom.ops import LagMonitor
 
     if not args.bootstrap_servers:
-        raise PostroomError("--bootstrap-servers (or POSTROOM_BOOTSTRAP_SERVERS) is required")
+        raise ConfigurationError(
+            "--bootstrap-servers is required: give it, or set POSTROOM_BOOTSTRAP_SERVERS"
+        )
     sources = []
     for spec in args.source:
         name, sep, url = spec.partition("=")
         if not sep or not name or not url:
-            raise PostroomError(f"--source must look like NAME=postgresql://..., got {spec!r}")
-        if url.startswith("postgresql://"):  # SQLAlchemy's default driver is not ours
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        connector = ConnectorConfig.from_url(
-            name, url, mode=args.mode, heartbeat_interval_ms=args.heartbeat_interval_ms
+            raise ConfigurationError(f"--source must look like NAME=postgresql://..., got {spec!r}")
+        given = {"mode": args.mode} if args.mode else {}
+        source = RelaySource.from_url(
+            name, url, heartbeat_interval_ms=args.heartbeat_interval_ms, **given
         )
-        sources.append(RelaySource(connector, url))
+        # Slot, mode and table as the database recorded them when it was migrated.
+        connector = recorded_config(source.connector, source.database_url)
+        sources.append(RelaySource(connector, source.database_url))
     if not sources and not args.group:
         raise PostroomError("name at least one --source or --group to measure")
     return LagMonitor(
@@ -186,9 +190,9 @@ def _flow_arguments(parser: argparse.ArgumentParser) -> None:
     add_env_option(parser, BOOTSTRAP_SERVERS, required=False)
     parser.add_argument(
         "--mode",
-        default="table",
+        default=None,
         choices=["table", "retain", "wal-message"],
-        help="the outbox mode probe events are written in (default: table)",
+        help="default: as each database recorded it; given, it must agree with the record",
     )
     parser.add_argument(
         "--heartbeat-interval-ms", type=int, default=10_000, help="the relay's (0: off)"

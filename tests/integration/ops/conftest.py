@@ -169,6 +169,11 @@ class Flow:
     written: Counter[str] = field(default_factory=Counter)
 
     @property
+    def slot(self) -> str:
+        """The replication slot the source database's migration recorded and created."""
+        return f"postroom_{sa.make_url(self.source_url).database}"
+
+    @property
     def flow_args(self) -> list[str]:
         return [
             "--source",

@@ -73,10 +73,10 @@ def test_a_stopped_relay_is_named_by_check_and_everything_recovers_when_it_resta
     assert code == 1
     assert len(out.strip().splitlines()) == 1, out
     assert f"relay {SOURCE} (database ops_src_" in out
-    assert f"slot postroom_{SOURCE} is not being read" in out
+    assert f"slot {flow.slot} is not being read" in out
     assert "probe event not seen on Kafka" in out
     assert "last heartbeat" in out
-    slot_active = f'postroom_slot_active{{slot="postroom_{SOURCE}",source="{SOURCE}"}}'
+    slot_active = f'postroom_slot_active{{slot="{flow.slot}",source="{SOURCE}"}}'
     monitor_shows(flow, lambda m: m.get(slot_active) == 0, "the slot unread in /metrics")
     monitor_shows(
         flow,

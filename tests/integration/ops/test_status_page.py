@@ -91,7 +91,7 @@ def test_the_status_page_shows_live_numbers_in_a_real_browser(flow: Flow, tmp_pa
 
     [source] = [row for row in page.rows["sources"] if row and row[0] == SOURCE]
     _, database, slot, active, retained, unconfirmed, heartbeat, probe, status = source
-    assert database.startswith("ops_src_") and slot == f"postroom_{SOURCE}"
+    assert database.startswith("ops_src_") and slot == flow.slot
     assert active == "yes"
     assert re.fullmatch(r"[\d,]+ B", retained) and int(retained[:-2].replace(",", "")) > 0
     assert re.fullmatch(r"[\d,]+ B", unconfirmed)
