@@ -83,16 +83,16 @@ def _put(args: argparse.Namespace, *, must_exist: bool) -> int:
     overrides = _overrides(args)
     with _client(args) as client:
         exists = client.exists(args.name)
-        # The recorded settings (slot, publication, mode, table); a new connector's
-        # database is checked as the relay checks it (a running one's task holds the slot).
-        config = (recorded_config if exists else ensure_replication)(_config(args), url)
         if must_exist and not exists:
             raise ConnectorConfigError(
-                f"connector {config.name!r} is not registered on {args.connect_url}: "
+                f"connector {args.name!r} is not registered on {args.connect_url}: "
                 "use `postroom connector register`"
             )
-        if args.validate:
-            client.validate(config, overrides=overrides)
+        if args.validate:  # Connect's own validation first: it names every bad key
+            client.validate(_config(args), overrides=overrides)
+        # Then the recorded settings (slot, publication, mode, table); a new connector's
+        # database is checked as the relay checks it (a running one's task holds the slot).
+        config = (recorded_config if exists else ensure_replication)(_config(args), url)
         answer = client.register(config, overrides=overrides)
         if args.wait:
             answer["status"] = client.wait_running(config.name, timeout=args.timeout)
