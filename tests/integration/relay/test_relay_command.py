@@ -82,7 +82,7 @@ def test_slot_list_flags_a_slot_nobody_reads_with_the_wal_it_retains(
         f"{mine['retained_bytes']:,} bytes of WAL, growing until its relay reads it"
     )
     assert mine["idle_warning"].endswith(f"(postroom slot drop postroom_{database})")
-    assert f"postroom_{database}" in table
+    assert "replication slots" in table
     assert f"warning: postroom_{database}: no active reader since" in warnings
 
 
