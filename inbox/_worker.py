@@ -96,7 +96,9 @@ class InboxWorker:
         if config.create_topics:
             from postroom.connectors.topics import ensure_topics
 
-            ensure_topics(config.bootstrap_servers, config.side_topics())
+            # The main topics too: a consumer may start before any event was published,
+            # and Kafka assigns no partitions of a topic that does not exist yet.
+            ensure_topics(config.bootstrap_servers, [*config.topics, *config.side_topics()])
         consumer = KafkaConsumer(
             bootstrap_servers=config.bootstrap_servers,
             group_id=config.consumer,

@@ -59,7 +59,7 @@ class ServiceSpec:
 
 
 @contextmanager
-def all_running(workers: list[InboxWorker], *, assigned_within: float = 30.0) -> Iterator[None]:
+def all_running(workers: list[InboxWorker], *, assigned_within: float = 90.0) -> Iterator[None]:
     """``worker.running()`` for all of ``workers`` at once: their consumer groups form in
     parallel rather than one after the other (each takes a session timeout or so)."""
     stop = threading.Event()

@@ -80,7 +80,7 @@ class Platform:
 
     def start_worker(self, name: str) -> InboxWorker:
         stack = ExitStack()
-        worker = stack.enter_context(self.deployment.worker(name).running())
+        worker = stack.enter_context(self.deployment.worker(name).running(assigned_within=90))
         self.workers[name] = stack
         return worker
 
@@ -132,8 +132,14 @@ SERVICES_AUDIENCES = (*(spec.audience for spec in SERVICES.values()), "reporting
 @pytest.fixture(scope="package")
 def stack() -> Iterator[EmbeddedStack]:
     """A stack of the services' own: their topics (``outbox.event.user``, ...) are the
-    ones other tests use too, and neither must see the other's events."""
-    with EmbeddedStack() as running:
+    ones other tests use too, and neither must see the other's events.
+
+    On Tansu, as the demo: on Apache Kafka, a consumer group restarted by the catch-up
+    test was not assigned its partitions again within 90 s in some runs (kafka-python's
+    LeaveGroup failed with UnknownMemberId); until that is understood, these tests run
+    on the broker they were built on.
+    """
+    with EmbeddedStack(broker="tansu") as running:
         yield running
 
 
