@@ -77,7 +77,7 @@ def test_record_for_equals_what_the_relay_produces(
     mode: OutboxMode,
     moment: datetime,
 ) -> None:
-    url, engine = new_database("wire")
+    url, engine = new_database("wire", mode=mode)
     if mode == "retain":
         from postroom.outbox import create_retained_partitions
 
