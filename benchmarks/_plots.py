@@ -28,6 +28,7 @@ def plot(results: Results, directory: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     series = results.series
     stem = results.stem()

@@ -71,8 +71,11 @@ def run(
         ).samples.append(limit_rate(limit_url, seconds))
 
     url = make_database("bench_relay")
-    _start(results, url, bootstrap_servers, seconds=seconds, repeat=repeat)
+    for _ in range(repeat - 1):  # fresh starts; the main relay process below is one more
+        with RelayProcess([("bench_relay", url)], bootstrap_servers) as relay:
+            _started(results, relay, url, bootstrap_servers, seconds=seconds)
     with RelayProcess([("bench_relay", url)], bootstrap_servers) as relay:
+        _started(results, relay, url, bootstrap_servers, seconds=seconds)
         results.measure("6 memory", "relay process", "RSS idle", "MiB").samples.append(
             relay.rss_mib()
         )
@@ -100,20 +103,19 @@ def run(
     )
 
 
-def _start(
-    results: Results, url: str, bootstrap_servers: str, *, seconds: float, repeat: int
+def _started(
+    results: Results, relay: RelayProcess, url: str, bootstrap_servers: str, *, seconds: float
 ) -> None:
     """Process start -> "streaming", then events at 100/s with no warm-up event first:
     the first events after start show any start-up latency spike."""
+    results.measure("8 relay process", "start", "process start -> streaming", "s").samples.append(
+        relay.start_seconds
+    )
     first = max(1, round(min(seconds, 2.0) * 100))
-    for _ in range(repeat):
-        with RelayProcess([("bench_relay", url)], bootstrap_servers) as relay:
-            results.measure(
-                "8 relay process", "start", "process start -> streaming", "s"
-            ).samples.append(relay.start_seconds)
-            load = WriteLoad(url, f"s{next(_topics)}", first / 100, rate=100, max_events=first)
-            run = run_load(bootstrap_servers, load, warm_up=False)
-            run.record(results, "8 relay process", "first events after start, 100/s")
+    load = WriteLoad(url, f"s{next(_topics)}", first / 100, rate=100, max_events=first)
+    run_load(bootstrap_servers, load, warm_up=False).record(
+        results, "8 relay process", "first events after start, 100/s"
+    )
 
 
 def _soak(
