@@ -13,6 +13,7 @@ from benchmarks._summary import SUMMARY_KEYS
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(660)  # the command's own bound (600 s) and its teardown
 def test_the_smoke_benchmark_writes_every_scenario_and_its_ratios(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
