@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Measurement", "Results", "percentile", "rss_mb", "run_for"]
+__all__ = ["Measurement", "Results", "finite_or_none", "percentile", "rss_mb", "run_for"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -42,6 +42,13 @@ def run_for(seconds: float, step: Callable[[], int]) -> float:
     while time.perf_counter() < deadline:
         done += step()
     return done / (time.perf_counter() - start)
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``value``, or None when it is missing or NaN (JSON has no NaN)."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return value
 
 
 @dataclass
@@ -75,6 +82,12 @@ class Results:
     measurements: list[Measurement] = field(default_factory=list)
     ratios: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: raw series for the plots (latencies, drain timelines, RSS over time); not in the JSON
+    series: dict[str, list[Any]] = field(default_factory=dict)
+    #: the issue's headline figures (``benchmarks._summary``), at the top of the JSON
+    summary: dict[str, float | str | None] = field(default_factory=dict)
+    #: markdown put before the tables (the targets-vs-measured table)
+    preamble: str = ""
 
     def measure(self, scenario: str, variant: str, metric: str, unit: str) -> Measurement:
         existing = self.get(scenario, variant, metric)
@@ -123,13 +136,17 @@ class Results:
             "loadavg": os.getloadavg(),
         }
 
+    def stem(self) -> str:
+        """``<date>`` (or ``<date>-smoke``): the name of this run's files."""
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        return f"{stamp}-smoke" if self.smoke else stamp
+
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-        suffix = "-smoke" if self.smoke else ""
-        json_path = directory / f"{stamp}{suffix}.json"
-        md_path = directory / f"{stamp}{suffix}.md"
+        json_path = directory / f"{self.stem()}.json"
+        md_path = directory / f"{self.stem()}.md"
         payload = {
+            "summary": self.summary,
             "when": datetime.now(UTC).isoformat(),
             "command": self.command,
             "smoke": self.smoke,
@@ -146,6 +163,7 @@ class Results:
 
     def markdown(self) -> str:
         lines = [
+            *([self.preamble, ""] if self.preamble else []),
             f"Command: `{self.command}`",
             "",
             "| scenario | variant | metric | median | spread | n |",

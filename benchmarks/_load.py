@@ -141,6 +141,7 @@ class ConsumerReport:
     first_at: float
     last_at: float
     latencies_ms: list[float]
+    arrivals: list[float]  # wall-clock arrival time of each event, in arrival order
 
 
 def consume(
@@ -169,6 +170,7 @@ def consume(
     consumer.poll(timeout_ms=10)
     ready.set()
     latencies: list[float] = []
+    arrivals: list[float] = []
     first = last = 0.0
     target: int | None = None
     deadline = time.monotonic() + timeout
@@ -190,10 +192,11 @@ def consume(
                     continue
                 sent = datetime.fromisoformat(stamp.decode()).timestamp()
                 latencies.append((now - sent) * 1000)
+                arrivals.append(now)
                 first = first or now
                 last = now
     consumer.close()
-    result.put(ConsumerReport(len(latencies), first, last, latencies))
+    result.put(ConsumerReport(len(latencies), first, last, latencies, arrivals))
 
 
 def context() -> mp.context.SpawnContext:

@@ -13,7 +13,14 @@ from benchmarks._harness import Results, percentile
 from benchmarks._load import ConsumerReport, WriteLoad, consume, context, write, write_warm_up
 from postroom.connectors import ensure_topics
 
-__all__ = ["PipelineRun", "drain_backlog", "idle_transactions_per_s", "run_load", "write_all"]
+__all__ = [
+    "PipelineRun",
+    "drain_backlog",
+    "drain_timeline",
+    "idle_transactions_per_s",
+    "run_load",
+    "write_all",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class PipelineRun:
 
     def record(self, results: Results, scenario: str, variant: str) -> None:
         lat = self.report.latencies_ms
+        results.series.setdefault(f"{scenario}/{variant}/latency", []).extend(lat)
         results.measure(scenario, variant, "throughput", "events/s").samples.append(self.throughput)
         results.measure(scenario, variant, "offered", "events/s").samples.append(
             self.written / self.write_seconds
@@ -38,8 +46,12 @@ class PipelineRun:
             )
 
 
-def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0) -> PipelineRun:
-    """Write ``load`` while a consumer in another process times each event's arrival."""
+def run_load(
+    bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0, warm_up: bool = True
+) -> PipelineRun:
+    """Write ``load`` while a consumer in another process times each event's arrival
+    (after one warm-up event has gone through, unless ``warm_up`` is False: then the
+    first events measured are the first the publisher sees)."""
     topic = f"outbox.event.{load.aggregate_type}"
     ensure_topics(bootstrap_servers, [topic])
     ctx = context()
@@ -52,7 +64,10 @@ def run_load(bootstrap_servers: str, load: WriteLoad, *, timeout: float = 120.0)
     try:
         if not ready.wait(60):
             raise RuntimeError("the measuring consumer did not start")
-        write_warm_up(load)
+        if warm_up:
+            write_warm_up(load)
+        else:
+            warmed.set()
         if not warmed.wait(60):
             raise RuntimeError("the warm-up event did not arrive within 60 s")
         started_wall, started = time.time(), time.perf_counter()
@@ -108,19 +123,31 @@ def write_all(load: WriteLoad) -> int:
     return written
 
 
+def drain_timeline(report: ConsumerReport, step: int = 100) -> list[tuple[float, int]]:
+    """(seconds since the first arrival, events arrived so far), every ``step`` events."""
+    arrivals = report.arrivals
+    if not arrivals:
+        return []
+    points = [(at - arrivals[0], n + 1) for n, at in enumerate(arrivals) if (n + 1) % step == 0]
+    points.append((arrivals[-1] - arrivals[0], len(arrivals)))
+    return points
+
+
 def drain_backlog(
     bootstrap_servers: str,
-    load: WriteLoad,
+    load: WriteLoad | list[WriteLoad],
     publisher: Callable[[], AbstractContextManager[object]],
     *,
     timeout: float = 180.0,
-) -> tuple[int, float]:
-    """Write ``load`` with no publisher running, then start ``publisher`` and time how
-    fast it drains the backlog: (events, events/s from first to last arrival). The
-    writers are done before the clock starts, so their cost does not count."""
-    topic = f"outbox.event.{load.aggregate_type}"
+) -> tuple[int, float, list[tuple[float, int]]]:
+    """Write ``load`` (one or several, all to the same topic) with no publisher running,
+    then start ``publisher`` and time how fast it drains the backlog: (events, events/s
+    from first to last arrival, timeline). The writers are done before the clock starts,
+    so their cost does not count."""
+    loads = load if isinstance(load, list) else [load]
+    topic = f"outbox.event.{loads[0].aggregate_type}"
     ensure_topics(bootstrap_servers, [topic])
-    written = write_all(load)
+    written = sum(write_all(each) for each in loads)
     ctx = context()
     ready, expected, reported, unused = ctx.Event(), ctx.Queue(), ctx.Queue(), ctx.Event()
     consumer = ctx.Process(
@@ -139,4 +166,4 @@ def drain_backlog(
         if consumer.is_alive():
             consumer.kill()
     span = max(report.last_at - report.first_at, 1e-9)
-    return report.received, report.received / span
+    return report.received, report.received / span, drain_timeline(report)

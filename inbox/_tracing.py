@@ -34,8 +34,12 @@ def _tracer() -> Any:
 
 @contextlib.contextmanager
 def handler_span(message: InboxMessage, consumer: str) -> Iterator[Any]:
-    """A CONSUMER span ``"<eventType> process"`` whose parent is the writer's span."""
-    if _trace is None:
+    """A CONSUMER span ``"<eventType> process"`` whose parent is the writer's span.
+
+    No span at all while no tracer provider is installed (the API's default proxy): a
+    span nobody records costs ~10-30 µs per message, a tenth of the batch path's budget.
+    """
+    if _trace is None or isinstance(_trace.get_tracer_provider(), _trace.ProxyTracerProvider):
         yield None
         return
     carrier = {wire.TRACEPARENT_HEADER: message.traceparent} if message.traceparent else {}

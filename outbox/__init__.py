@@ -14,7 +14,7 @@ from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
 from postroom.outbox._modes import DEFAULT_MODE
 from postroom.outbox._payload import MAX_PAYLOAD_DEPTH
-from postroom.outbox._publish import Outbox, OutboxMode, publish
+from postroom.outbox._publish import Outbox, OutboxMode, publish, publish_many
 from postroom.outbox._record import (
     SETTINGS_TABLE,
     OutboxRecord,
@@ -61,6 +61,7 @@ __all__ = [
     "outbox_settings_table",
     "outbox_table",
     "publish",
+    "publish_many",
     "read_record",
     "record_schemas",
     "retained_outbox_table",

@@ -21,11 +21,10 @@ in any mode and no event is ever relayed.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Coroutine
-from typing import Any, get_args, overload
+from collections.abc import Coroutine, Sequence
+from typing import Any, cast, get_args, overload
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -35,63 +34,47 @@ from postroom.errors import (
     OutboxConfigError,
     OutboxMismatchError,
 )
-from postroom.outbox import wire
 from postroom.outbox._capture import capture_required, require_capture
+from postroom.outbox._driver_sql import DriverSql, batch_params, event_params
 from postroom.outbox._event import Event
 from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
 from postroom.outbox._record import OutboxRecord, read_record
-from postroom.outbox._table import (
-    DEFAULT_OUTBOX_TABLE,
-    RETAINED_OUTBOX_TABLE,
-    outbox_table,
-    retained_outbox_table,
-)
+from postroom.outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
 
-__all__ = ["Outbox", "OutboxMode", "publish"]
-
-
-def _wal_message_statement() -> sa.TextClause:
-    # The envelope is built by PostgreSQL so the payload is jsonb-normalised exactly as in
-    # the table modes (same key order, same numbers): the relayed bytes are identical.
-    text_fields = [f for f in wire.ENVELOPE_FIELDS if f not in ("payload", "schemaversion")]
-    pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in text_fields)
-    return sa.text(
-        "SELECT pg_logical_emit_message(true, CAST(:prefix AS text), jsonb_build_object("
-        f"{pairs}, 'schemaversion', CAST(:schemaversion AS integer), "
-        "'payload', CAST(CAST(:payload AS jsonb) AS text))::text)"
-    )
+__all__ = ["Outbox", "OutboxMode", "publish", "publish_many"]
 
 
 class _Statements:
-    """The SQL one mode runs for one event, against one table."""
+    """The SQL one mode runs for one event or one batch, against one table."""
 
     def __init__(self, mode: OutboxMode, table: str | None, schema: str | None) -> None:
         self.mode: OutboxMode = mode
-        if mode == "retain":
-            self.table = retained_outbox_table(
-                sa.MetaData(), name=table or RETAINED_OUTBOX_TABLE, schema=schema
-            )
-        else:
-            self.table = outbox_table(
-                sa.MetaData(), name=table or DEFAULT_OUTBOX_TABLE, schema=schema
-            )
-        self._emit = _wal_message_statement()
-        columns = self.table.c
-        values: dict[str, Any] = {name: sa.bindparam(name) for name in wire.ENVELOPE_FIELDS}
-        values[wire.PAYLOAD_COLUMN] = sa.cast(sa.bindparam("payload", type_=sa.Text), JSONB)
-        self._insert = sa.insert(self.table).values(**values)
-        self._delete = sa.delete(self.table).where(columns.id == sa.bindparam("id"))
+        default = RETAINED_OUTBOX_TABLE if mode == "retain" else DEFAULT_OUTBOX_TABLE
+        self.sql = DriverSql.for_mode(mode, table or default, schema)
+        self._rendered: dict[tuple[str, bool], tuple[str, ...]] = {}
 
-    def for_event(self, event: Event) -> list[tuple[sa.Executable, dict[str, Any]]]:
-        row = wire.event_row(event)
-        if self.mode == "wal-message":
-            row["id"] = str(event.id)
-            row["timestamp"] = wire.format_timestamp(event.timestamp)
-            row["prefix"] = wire.WAL_MESSAGE_PREFIX
-            return [(self._emit, row)]
-        if self.mode == "retain":
-            return [(self._insert, row)]
-        return [(self._insert, row), (self._delete, {"id": event.id})]
+    def driver_statements(self, paramstyle: str, *, many: bool) -> tuple[str, ...]:
+        """This mode's statements in the driver's placeholder style (rendered once)."""
+        key = (paramstyle, many)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            style = "numeric_dollar" if paramstyle == "numeric_dollar" else "format"
+            rendered = tuple(
+                DriverSql.render(sql, style) for sql in (self.sql.many if many else self.sql.one)
+            )
+            self._rendered[key] = rendered
+        return rendered
+
+    def params(self, events: Sequence[Event], *, many: bool) -> list[Sequence[Any]]:
+        """The parameters of each of ``driver_statements`` for ``events``."""
+        if many:
+            columns = batch_params(list(events), self.mode)
+            values: Sequence[Any] = columns
+            ids: Sequence[Any] = [columns[0]]
+        else:
+            values = event_params(events[0], self.mode)
+            ids = [values[0]]
+        return [values, ids][: 1 if self.mode != "table" else 2]
 
 
 class Outbox:
@@ -162,9 +145,7 @@ class Outbox:
     def _forget(self, engine: sa.Engine) -> None:
         self._checked.pop(engine, None)
 
-    def publish(self, session: Session, event: Event) -> None:
-        """Add ``event`` to ``session``'s transaction; it is relayed once the caller commits."""
-        _require_event(event)
+    def _checked_statements(self, session: Session) -> tuple[sa.Connection, _Statements]:
         connection = session.connection()
         engine = connection.engine
         statements = self._checked.get(engine)
@@ -175,17 +156,40 @@ class Outbox:
                 session.rollback()
                 raise
             self._checked[engine] = statements
+        return connection, statements
+
+    def _write(self, session: Session, events: Sequence[Event], *, many: bool) -> None:
+        connection, statements = self._checked_statements(session)
         try:
-            for statement, params in statements.for_event(event):
-                session.execute(statement, params)
+            sqls = statements.driver_statements(connection.dialect.paramstyle, many=many)
+            params = statements.params(events, many=many)
+            if connection.dialect.driver == "psycopg":
+                _execute_psycopg(connection, sqls, params)
+            else:
+                for sql, values in zip(sqls, params, strict=True):
+                    connection.exec_driver_sql(sql, tuple(values))
         except BaseException:
-            self._forget(engine)
+            self._forget(connection.engine)
             raise
 
-    async def publish_async(self, session: AsyncSession, event: Event) -> None:
-        """``publish`` for an ``AsyncSession`` (asyncpg)."""
+    def publish(self, session: Session, event: Event) -> None:
+        """Add ``event`` to ``session``'s transaction; it is relayed once the caller commits."""
         _require_event(event)
-        engine = (await session.connection()).engine.sync_engine
+        self._write(session, [event], many=False)
+
+    def publish_many(self, session: Session, events: Sequence[Event]) -> None:
+        """Add ``events`` to ``session``'s transaction, in order, with one statement per
+        batch (``table``: one multi-row INSERT and one DELETE); the same as calling
+        ``publish`` for each, only faster. An empty batch writes nothing."""
+        batch = _require_events(events)
+        if batch:
+            self._write(session, batch, many=True)
+
+    async def _write_async(
+        self, session: AsyncSession, events: Sequence[Event], *, many: bool
+    ) -> None:
+        connection = await session.connection()
+        engine = connection.engine.sync_engine
         statements = self._checked.get(engine)
         if statements is None:
             try:
@@ -197,16 +201,68 @@ class Outbox:
                 raise
             self._checked[engine] = statements
         try:
-            for statement, params in statements.for_event(event):
-                await session.execute(statement, params)
+            sqls = statements.driver_statements(connection.dialect.paramstyle, many=many)
+            for sql, values in zip(sqls, statements.params(events, many=many), strict=True):
+                # The adapter's own path (it begins the transaction if nothing did yet, and
+                # caches asyncpg's prepared statement); no SQL compilation per call.
+                await connection.exec_driver_sql(sql, tuple(values))
         except BaseException:
             self._forget(engine)
             raise
+
+    async def publish_async(self, session: AsyncSession, event: Event) -> None:
+        """``publish`` for an ``AsyncSession`` (asyncpg)."""
+        _require_event(event)
+        await self._write_async(session, [event], many=False)
+
+    async def publish_many_async(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        """``publish_many`` for an ``AsyncSession`` (asyncpg)."""
+        batch = _require_events(events)
+        if batch:
+            await self._write_async(session, batch, many=True)
+
+
+def _execute_psycopg(
+    connection: sa.Connection, sqls: Sequence[str], params: Sequence[Sequence[Any]]
+) -> None:
+    """Straight to psycopg: no SQLAlchemy execution machinery per event, in the same
+    transaction (psycopg began it; SQLAlchemy commits or rolls it back). Errors come out
+    as SQLAlchemy's, as from ``session.execute`` (``IntegrityError`` for a duplicate id; a
+    lost connection is invalidated)."""
+    import psycopg
+
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        for sql, values in zip(sqls, params, strict=True):
+            try:
+                cursor.execute(sql, values, prepare=True)
+            except psycopg.Error as exc:
+                disconnect = connection.dialect.is_disconnect(cast(Any, exc), raw, None)
+                error = sa.exc.DBAPIError.instance(
+                    sql, values, exc, psycopg.Error, connection_invalidated=disconnect
+                )
+                if disconnect:
+                    connection.invalidate(exc)
+                raise error from exc
 
 
 def _require_event(event: object) -> None:
     if not isinstance(event, Event):
         raise InvalidEventError(f"publish() needs an outbox.Event, got {type(event).__name__}")
+
+
+def _require_events(events: object) -> list[Event]:
+    if isinstance(events, str | bytes | Event) or not isinstance(events, Sequence):
+        raise InvalidEventError(
+            f"publish_many() needs a sequence of outbox.Event, got {type(events).__name__}"
+        )
+    for index, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise InvalidEventError(
+                f"publish_many() needs outbox.Event items, item {index} is {type(event).__name__}"
+            )
+    return list(events)
 
 
 _DEFAULT = Outbox()
@@ -241,4 +297,37 @@ def publish(
         return None
     raise InvalidEventError(
         f"publish() needs a SQLAlchemy Session or AsyncSession, got {type(session).__name__}"
+    )
+
+
+@overload
+def publish_many(
+    session: Session, events: Sequence[Event], *, outbox: Outbox | None = None
+) -> None: ...
+
+
+@overload
+def publish_many(
+    session: AsyncSession, events: Sequence[Event], *, outbox: Outbox | None = None
+) -> Coroutine[Any, Any, None]: ...
+
+
+def publish_many(
+    session: Session | AsyncSession, events: Sequence[Event], *, outbox: Outbox | None = None
+) -> Coroutine[Any, Any, None] | None:
+    """Write ``events`` to the outbox inside the caller's open transaction, in order, with
+    one statement per batch: what a ``publish`` per event does, in one round trip or two.
+
+    Sync ``Session``: returns ``None``; ``AsyncSession``: an awaitable. Validated like
+    ``publish`` (``InvalidEventError`` for anything but a sequence of ``Event``), and
+    refuses and rolls back in the same cases.
+    """
+    target = outbox or _DEFAULT
+    if isinstance(session, AsyncSession):
+        return target.publish_many_async(session, events)
+    if isinstance(session, Session):
+        target.publish_many(session, events)
+        return None
+    raise InvalidEventError(
+        f"publish_many() needs a SQLAlchemy Session or AsyncSession, got {type(session).__name__}"
     )
