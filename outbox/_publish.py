@@ -12,6 +12,10 @@ Three modes, one envelope; the caller sees no difference:
   writes a transactional logical-decoding message that Debezium decodes
   (``DecodeLogicalDecodingMessageContent``) and routes with the same EventRouter.
 
+With ``Outbox(signer=...)`` each event also carries its signature, written to the
+outbox's ``signature`` column (``wire.SIGNATURE_COLUMN``, an extra header column the
+database must have been migrated with) or into the ``wal-message`` envelope.
+
 The mode is the one the database recorded when it was migrated (``outbox._record``),
 read on the first ``publish`` to each engine together with the check that a replication
 slot captures the outbox (``outbox._capture``). If the caller rolls back, nothing happened
@@ -40,6 +44,7 @@ from postroom.outbox._capture import capture_required, require_capture
 from postroom.outbox._event import Event
 from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
 from postroom.outbox._record import OutboxRecord, read_record
+from postroom.outbox._signer import EventSigner
 from postroom.outbox._table import (
     DEFAULT_OUTBOX_TABLE,
     RETAINED_OUTBOX_TABLE,
@@ -50,10 +55,12 @@ from postroom.outbox._table import (
 __all__ = ["Outbox", "OutboxMode", "publish"]
 
 
-def _wal_message_statement() -> sa.TextClause:
+def _wal_message_statement(signed: bool = False) -> sa.TextClause:
     # The envelope is built by PostgreSQL so the payload is jsonb-normalised exactly as in
     # the table modes (same key order, same numbers): the relayed bytes are identical.
     text_fields = [f for f in wire.ENVELOPE_FIELDS if f not in ("payload", "schemaversion")]
+    if signed:
+        text_fields.append(wire.SIGNATURE_COLUMN)
     pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in text_fields)
     return sa.text(
         "SELECT pg_logical_emit_message(true, CAST(:prefix AS text), jsonb_build_object("
@@ -65,8 +72,11 @@ def _wal_message_statement() -> sa.TextClause:
 class _Statements:
     """The SQL one mode runs for one event, against one table."""
 
-    def __init__(self, mode: OutboxMode, table: str | None, schema: str | None) -> None:
+    def __init__(
+        self, mode: OutboxMode, table: str | None, schema: str | None, *, signed: bool = False
+    ) -> None:
         self.mode: OutboxMode = mode
+        self.signed = signed
         if mode == "retain":
             self.table = retained_outbox_table(
                 sa.MetaData(), name=table or RETAINED_OUTBOX_TABLE, schema=schema
@@ -75,15 +85,24 @@ class _Statements:
             self.table = outbox_table(
                 sa.MetaData(), name=table or DEFAULT_OUTBOX_TABLE, schema=schema
             )
-        self._emit = _wal_message_statement()
+        if signed and mode != "wal-message":
+            self.table.append_column(sa.Column(wire.SIGNATURE_COLUMN, sa.Text, nullable=True))
+        self._emit = _wal_message_statement(signed)
         columns = self.table.c
         values: dict[str, Any] = {name: sa.bindparam(name) for name in wire.ENVELOPE_FIELDS}
+        if signed:
+            values[wire.SIGNATURE_COLUMN] = sa.bindparam(wire.SIGNATURE_COLUMN)
         values[wire.PAYLOAD_COLUMN] = sa.cast(sa.bindparam("payload", type_=sa.Text), JSONB)
         self._insert = sa.insert(self.table).values(**values)
         self._delete = sa.delete(self.table).where(columns.id == sa.bindparam("id"))
 
-    def for_event(self, event: Event) -> list[tuple[sa.Executable, dict[str, Any]]]:
+    def for_event(
+        self, event: Event, signer: EventSigner | None = None
+    ) -> list[tuple[sa.Executable, dict[str, Any]]]:
         row = wire.event_row(event)
+        if self.signed:
+            assert signer is not None
+            row[wire.SIGNATURE_COLUMN] = signer.sign(event)
         if self.mode == "wal-message":
             row["id"] = str(event.id)
             row["timestamp"] = wire.format_timestamp(event.timestamp)
@@ -110,6 +129,10 @@ class Outbox:
     the business rows can not commit without their event. The result is cached per engine
     and checked again after any error. ``require_capture=False`` skips the check (tests
     that never relay; without a record the mode then defaults to ``table``).
+
+    ``signer`` signs every event (see ``EventSigner``); the database must record the
+    ``signature`` header column (``wire.SIGNATURE_COLUMN``) and a mode other than
+    ``retain``, else the first ``publish`` raises ``OutboxConfigError``.
     """
 
     def __init__(
@@ -119,6 +142,7 @@ class Outbox:
         table: str | None = None,
         schema: str | None = None,
         require_capture: bool | None = None,
+        signer: EventSigner | None = None,
     ) -> None:
         if mode is not None and mode not in get_args(OutboxMode):
             raise OutboxConfigError(
@@ -128,6 +152,7 @@ class Outbox:
         self.table = table
         self.schema = schema
         self.require_capture = require_capture
+        self.signer = signer
         self._checked: weakref.WeakKeyDictionary[sa.Engine, _Statements] = (
             weakref.WeakKeyDictionary()
         )
@@ -138,9 +163,20 @@ class Outbox:
         if capture_required(self.require_capture):
             record = require_capture(connection, record, schema=self.schema)
         if record is None:
+            if self.signer is not None:
+                raise OutboxConfigError(_NOT_SIGNABLE + "this database recorded no settings")
             return _Statements(self.mode or DEFAULT_MODE, self.table, self.schema)
         self._check_agrees(record, connection)
-        return _Statements(record.mode, record.table, record.schema)
+        signed = self.signer is not None
+        if signed and (
+            record.header_columns.get(wire.SIGNATURE_COLUMN) != wire.SIGNATURE_HEADER
+            or record.mode == "retain"
+        ):
+            raise OutboxConfigError(
+                _NOT_SIGNABLE + f"it recorded mode {record.mode!r} and header columns "
+                f"{dict(record.header_columns)} ({record.where})"
+            )
+        return _Statements(record.mode, record.table, record.schema, signed=signed)
 
     def _check_agrees(self, record: OutboxRecord, connection: sa.Connection) -> None:
         given = {"mode": (self.mode, record.mode), "table": (self.table, record.table)}
@@ -171,12 +207,12 @@ class Outbox:
         if statements is None:
             try:
                 statements = self._statements(connection)
-            except (CaptureMissingError, OutboxMismatchError):
+            except (CaptureMissingError, OutboxMismatchError, OutboxConfigError):
                 session.rollback()
                 raise
             self._checked[engine] = statements
         try:
-            for statement, params in statements.for_event(event):
+            for statement, params in statements.for_event(event, self.signer):
                 session.execute(statement, params)
         except BaseException:
             self._forget(engine)
@@ -192,16 +228,23 @@ class Outbox:
                 statements = await session.run_sync(
                     lambda sync: self._statements(sync.connection())
                 )
-            except (CaptureMissingError, OutboxMismatchError):
+            except (CaptureMissingError, OutboxMismatchError, OutboxConfigError):
                 await session.rollback()
                 raise
             self._checked[engine] = statements
         try:
-            for statement, params in statements.for_event(event):
+            for statement, params in statements.for_event(event, self.signer):
                 await session.execute(statement, params)
         except BaseException:
             self._forget(engine)
             raise
+
+
+_NOT_SIGNABLE = (
+    "Outbox(signer=...) needs a database migrated with the signature header column "
+    f"(MigrationSettings(extra_header_columns={{{wire.SIGNATURE_COLUMN!r}: "
+    f"{wire.SIGNATURE_HEADER!r}}})) in mode table or wal-message; nothing was written: "
+)
 
 
 def _require_event(event: object) -> None:
