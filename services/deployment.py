@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,8 +31,14 @@ from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topi
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
+from postroom.privacy import (
+    EventSigning,
+    SignatureVerifier,
+    generate_signing_key,
+    signed_outbox_settings,
+)
 from postroom.services import activity, auth, authz, reporting, users, watch_history
-from postroom.services.events import catalog
+from postroom.services.events import catalog, sign_events_with
 from postroom.services.platform import (
     ServiceDatabase,
     ServiceMigrations,
@@ -104,6 +111,11 @@ SERVICES: Mapping[str, ServiceSpec] = {
     )
 }
 
+#: Aggregate type -> the service that publishes it (each events module is one producer's).
+PUBLISHER: Mapping[str, str] = {
+    contract.aggregate_type: contract.__module__.rsplit("._", 1)[-1] for contract in catalog
+}
+
 #: Light argon2 settings for a local deployment (tests, the demo); production uses
 #: ``argon2.PasswordHasher()``'s defaults (``AuthSettings``' default).
 LOCAL_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
@@ -118,6 +130,12 @@ class Deployment:
     key: SigningKey
     prefix: str = ""
     service_clients: dict[str, auth.ServiceClient] = field(default_factory=dict)
+    #: Each publishing service's Ed25519 key: it signs every event the service publishes.
+    signing_keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, key in self.signing_keys.items():
+            sign_events_with(EventSigning(key), database=self.databases[name].name)
 
     @classmethod
     def provision(
@@ -128,11 +146,14 @@ class Deployment:
         prefix: str = "",
         service_clients: Mapping[str, tuple[str, frozenset[str]]] | None = None,
     ) -> Deployment:
-        """Create each service's role and database, run Postroom's migrations and then
-        the service's own (as its role), and create every topic."""
+        """Create each service's role and database, run Postroom's migrations (with the
+        signature column: every service signs what it publishes) and then the service's
+        own (as its role), create every topic, and make each publisher's signing key."""
         databases = {}
         for name, spec in SERVICES.items():
-            database = provision_database(admin_url, f"{prefix}{name}")
+            database = provision_database(
+                admin_url, f"{prefix}{name}", settings=signed_outbox_settings()
+            )
             spec.migrations.upgrade(database.url)
             databases[name] = database
         ensure_topics(bootstrap_servers, sorted({t for s in SERVICES.values() for t in s.topics}))
@@ -140,7 +161,8 @@ class Deployment:
             client: auth.ServiceClient(LOCAL_HASHER.hash(secret), permissions)
             for client, (secret, permissions) in (service_clients or {}).items()
         }
-        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients)
+        keys = {name: generate_signing_key() for name in sorted(set(PUBLISHER.values()))}
+        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -173,12 +195,28 @@ class Deployment:
         """``name``'s consumer group (and inbox consumer name)."""
         return self.databases[name].name
 
+    def verifier(self) -> SignatureVerifier:
+        """Trust, per topic, the public key of the one service that publishes there."""
+        return SignatureVerifier(
+            {
+                wire.topic_for(aggregate_type): self.signing_keys[service].public_key()
+                for aggregate_type, service in PUBLISHER.items()
+                if service in self.signing_keys
+            }
+        )
+
     def worker(self, name: str) -> InboxWorker:
-        """A new inbox worker for ``name`` (its own role, its own consumer group)."""
+        """A new inbox worker for ``name`` (its own role, its own consumer group); it
+        verifies every record's signature before handling it."""
         spec = SERVICES[name]
         if spec.registry is None:
             raise ValueError(f"{name} consumes nothing")
-        config = InboxConfig.low_latency(self.consumer(name), spec.topics, self.bootstrap_servers)
+        config = InboxConfig.low_latency(
+            self.consumer(name),
+            spec.topics,
+            self.bootstrap_servers,
+            verifier=self.verifier() if self.signing_keys else None,
+        )
         return InboxWorker(config, spec.registry, create_async_engine(self.databases[name].url))
 
     def relay(self, state_dir: Path) -> Relay:

@@ -34,6 +34,7 @@ from postroom.privacy._sealing import (
     seal_fields,
     seal_value,
 )
+from postroom.privacy._settings import signed_outbox_settings
 from postroom.privacy._signing import (
     EventSigning,
     SignatureVerifier,
@@ -73,5 +74,6 @@ __all__ = [
     "seal_fields",
     "seal_value",
     "sign_content",
+    "signed_outbox_settings",
     "subject_keys_table",
 ]
