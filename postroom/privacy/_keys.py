@@ -8,7 +8,7 @@ Shredding keeps the row, with no key and the time it was shredded: a late event 
 that subject can then not make a new key and seal fresh personal data for someone who
 asked to be forgotten (``SubjectShreddedError``). The key bytes themselves are gone from
 the table at commit; PostgreSQL's dead row versions go at the next VACUUM, and backups
-of the key table must expire within the erasure deadline (see docs/privacy.md).
+of the key table must expire within the erasure deadline (see docs/shredding.md).
 """
 
 from __future__ import annotations

@@ -13,13 +13,21 @@ from postroom.services.watch_history._retention import (
     retention_schedule,
     watch_retention,
 )
-from postroom.services.watch_history._tables import known_user, metadata, watch
+from postroom.services.watch_history._tables import (
+    DeletionReason,
+    allow_deletion,
+    known_user,
+    metadata,
+    watch,
+)
 
 __all__ = [
     "MIGRATIONS",
     "TOPICS",
+    "DeletionReason",
     "History",
     "Watch",
+    "allow_deletion",
     "create_app",
     "expire_watches",
     "known_user",

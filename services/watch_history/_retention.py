@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from postroom.privacy import RetentionPolicy, RetentionSchedule, expire_async
 from postroom.services.events import WatchExpired, publish_event
-from postroom.services.watch_history._tables import watch
+from postroom.services.watch_history._tables import allow_deletion, watch
 
 __all__ = ["expire_watches", "retention_schedule", "watch_retention"]
 
@@ -39,6 +39,7 @@ async def _announce(session: AsyncSession, rows: Sequence[sa.Row[Any]]) -> None:
 
 async def expire_watches(session: AsyncSession, policy: RetentionPolicy) -> int:
     """One batch of expired watches, announced and deleted in ``session``'s transaction."""
+    await allow_deletion(session, "retention")
     return await expire_async(session, policy, _announce)
 
 
