@@ -111,7 +111,9 @@ SERVICES: Mapping[str, ServiceSpec] = {
     )
 }
 
-#: Aggregate type -> the service that publishes it (each events module is one producer's).
+#: Aggregate type -> the service that publishes it: each module of ``services.events`` is
+#: one producer's, named after it (``_watch_history.py``: watch_history). Signing keys and
+#: the consumers' trust follow this map (a unit test checks it names real publishers).
 PUBLISHER: Mapping[str, str] = {
     contract.aggregate_type: contract.__module__.rsplit("._", 1)[-1] for contract in catalog
 }
@@ -135,7 +137,8 @@ class Deployment:
 
     def __post_init__(self) -> None:
         for name, key in self.signing_keys.items():
-            sign_events_with(EventSigning(key), database=self.databases[name].name)
+            if name in self.databases:
+                sign_events_with(EventSigning(key), database=self.databases[name].name)
 
     @classmethod
     def provision(
@@ -161,7 +164,11 @@ class Deployment:
             client: auth.ServiceClient(LOCAL_HASHER.hash(secret), permissions)
             for client, (secret, permissions) in (service_clients or {}).items()
         }
-        keys = {name: generate_signing_key() for name in sorted(set(PUBLISHER.values()))}
+        keys = {
+            name: generate_signing_key()
+            for name in sorted(set(PUBLISHER.values()))
+            if name in SERVICES and SERVICES[name].publishes
+        }
         return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys)
 
     # -- pieces ------------------------------------------------------------------------
@@ -242,6 +249,7 @@ class Deployment:
             group=f"{self.prefix}reporting",
             topics=topics,
             bootstrap_servers=self.bootstrap_servers,
+            verifier=self.verifier() if self.signing_keys else None,
         )
 
     @contextmanager
