@@ -100,9 +100,8 @@ class _Statements:
         self, event: Event, signer: EventSigner | None = None
     ) -> list[tuple[sa.Executable, dict[str, Any]]]:
         row = wire.event_row(event)
-        if self.signed:
-            assert signer is not None
-            row[wire.SIGNATURE_COLUMN] = signer.sign(event)
+        if self.signed:  # the column exists: signed, or NULL (no header) without a signer
+            row[wire.SIGNATURE_COLUMN] = None if signer is None else signer.sign(event)
         if self.mode == "wal-message":
             row["id"] = str(event.id)
             row["timestamp"] = wire.format_timestamp(event.timestamp)
@@ -167,16 +166,14 @@ class Outbox:
                 raise OutboxConfigError(_NOT_SIGNABLE + "this database recorded no settings")
             return _Statements(self.mode or DEFAULT_MODE, self.table, self.schema)
         self._check_agrees(record, connection)
-        signed = self.signer is not None
-        if signed and (
-            record.header_columns.get(wire.SIGNATURE_COLUMN) != wire.SIGNATURE_HEADER
-            or record.mode == "retain"
-        ):
+        column = record.header_columns.get(wire.SIGNATURE_COLUMN) == wire.SIGNATURE_HEADER
+        signable = column and record.mode != "retain"
+        if self.signer is not None and not signable:
             raise OutboxConfigError(
                 _NOT_SIGNABLE + f"it recorded mode {record.mode!r} and header columns "
                 f"{dict(record.header_columns)} ({record.where})"
             )
-        return _Statements(record.mode, record.table, record.schema, signed=signed)
+        return _Statements(record.mode, record.table, record.schema, signed=signable)
 
     def _check_agrees(self, record: OutboxRecord, connection: sa.Connection) -> None:
         given = {"mode": (self.mode, record.mode), "table": (self.table, record.table)}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
 from postroom.devstack import EmbeddedStack
-from postroom.errors import OutboxConfigError
+from postroom.errors import MissingSignatureError, OutboxConfigError
 from postroom.inbox import decode_record
 from postroom.outbox import Event, Outbox, OutboxMode, publish, wire
 from postroom.privacy import EventSigning, SignatureVerifier, generate_signing_key
@@ -35,7 +35,7 @@ def order(aggregate_type: str) -> Event:
 
 
 @pytest.mark.parametrize("mode", ["table", "wal-message"])
-def test_a_signed_event_arrives_with_a_signature_that_verifies(
+def test_a_signed_event_arrives_with_a_signature_that_verifies_and_an_unsigned_one_without(
     stack: EmbeddedStack, new_database: MakeDatabase, tmp_path: Path, mode: OutboxMode
 ) -> None:
     url, engine = new_database(
@@ -50,8 +50,10 @@ def test_a_signed_event_arrives_with_a_signature_that_verifies(
     ).start()
     try:
         relay.wait_streaming()
+        unsigned = order(event.aggregate_type)
         with Session(engine) as session, session.begin():
             publish(session, event, outbox=Outbox(signer=EventSigning(KEY)))
+            publish(session, unsigned)  # the same database, a publisher without a key
         consumer = KafkaConsumer(
             topic,
             bootstrap_servers=stack.bootstrap_servers,
@@ -59,15 +61,20 @@ def test_a_signed_event_arrives_with_a_signature_that_verifies(
             consumer_timeout_ms=30_000,
         )
         try:
-            record = next(iter(consumer))
+            records = [record for _, record in zip(range(2), consumer, strict=False)]
         finally:
             consumer.close()
     finally:
         relay.stop()
 
-    message = decode_record(record)
-    assert message.headers[wire.SIGNATURE_HEADER]
-    SignatureVerifier({topic: KEY.public_key()}).verify(message, topic)
+    signed, plain = (decode_record(record) for record in records)
+    assert (signed.id, plain.id) == (event.id, unsigned.id)
+    assert signed.headers[wire.SIGNATURE_HEADER]
+    verifier = SignatureVerifier({topic: KEY.public_key()})
+    verifier.verify(signed, topic)
+    assert wire.SIGNATURE_HEADER not in plain.headers
+    with pytest.raises(MissingSignatureError):
+        verifier.verify(plain, topic)
 
 
 def test_signing_refuses_a_database_without_the_signature_column(
