@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
 from postroom.privacy import (
     EventSigning,
+    RetentionSchedule,
     SignatureVerifier,
     generate_signing_key,
     signed_outbox_settings,
@@ -117,6 +119,10 @@ SERVICES: Mapping[str, ServiceSpec] = {
 PUBLISHER: Mapping[str, str] = {
     contract.aggregate_type: contract.__module__.rsplit("._", 1)[-1] for contract in catalog
 }
+
+#: How long watch-history keeps a watch, and how often its retention policy runs.
+WATCH_RETENTION = timedelta(days=365)
+RETENTION_INTERVAL_S = 60.0
 
 #: Light argon2 settings for a local deployment (tests, the demo); production uses
 #: ``argon2.PasswordHasher()``'s defaults (``AuthSettings``' default).
@@ -265,13 +271,21 @@ class Deployment:
                 for name, app in apps.items()
             }
 
+    def retention(self, *, interval_s: float = RETENTION_INTERVAL_S) -> RetentionSchedule:
+        """watch-history's retention (``WATCH_RETENTION``) on a schedule."""
+        policy = watch_history.watch_retention(WATCH_RETENTION)
+        url = self.databases["watch_history"].url
+        return watch_history.retention_schedule(url, policy, interval_s=interval_s)
+
     @contextmanager
     def running(self, state_dir: Path) -> Iterator[dict[str, str]]:
         """The relay, every inbox worker, reporting's consumer (its cold store in
-        ``state_dir``) and every HTTP API; yields name -> base URL."""
+        ``state_dir``), watch-history's retention schedule and every HTTP API; yields
+        name -> base URL."""
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
             stack.enter_context(all_running([self.worker(name) for name in SERVICES]))
+            stack.enter_context(self.retention().running())
             store = reporting.ColdStore(state_dir / "reporting.duckdb")
             stack.callback(store.close)
             stack.enter_context(self.reporting_consumer(store).running())
