@@ -17,6 +17,8 @@ from postroom.privacy import (
 
 KEY = new_data_key()
 
+pytestmark = pytest.mark.privacy
+
 
 def test_a_sealed_value_opens_with_its_key_subject_and_field() -> None:
     sealed = seal_value("Ada Lovelace", KEY, subject="user-1", field="display_name")

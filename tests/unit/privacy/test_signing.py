@@ -39,6 +39,8 @@ AUTH = generate_signing_key()
 TOPIC = wire.topic_for("profile")
 VERIFIER = SignatureVerifier({TOPIC: USERS.public_key(), "outbox.event.user": AUTH.public_key()})
 
+pytestmark = pytest.mark.privacy
+
 
 def event(**payload: object) -> Event:
     return Event(
