@@ -1,10 +1,12 @@
 """The read side of Postroom: idempotent consumers that record every message id."""
 
 from postroom.errors import (
+    BadSignatureError,
     DeadLetterNotFoundError,
     InboxConfigError,
     InboxError,
     MalformedMessageError,
+    MissingSignatureError,
     OversizedMessageError,
     UndecodableMessageError,
     UnknownEventTypeError,
@@ -27,6 +29,7 @@ from postroom.inbox._retry_topic import (
     retry_state,
 )
 from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
+from postroom.inbox._verifier import MessageVerifier
 from postroom.inbox._worker import InboxWorker
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "AfterCommit",
     "AsyncHandler",
     "AsyncInboxProcessor",
+    "BadSignatureError",
     "DeadLetter",
     "DeadLetterNotFoundError",
     "DeadLetters",
@@ -50,6 +54,8 @@ __all__ = [
     "InboxRetention",
     "InboxWorker",
     "MalformedMessageError",
+    "MessageVerifier",
+    "MissingSignatureError",
     "Outcome",
     "OversizedMessageError",
     "RetentionRun",

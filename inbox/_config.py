@@ -10,6 +10,7 @@ from postroom.inbox._dead_letters import DEAD_LETTER_SUFFIX
 from postroom.inbox._delivery import RetryPolicy
 from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
 from postroom.inbox._retry_topic import RETRY_SUFFIX
+from postroom.inbox._verifier import MessageVerifier
 
 __all__ = ["InboxConfig"]
 
@@ -20,6 +21,8 @@ class InboxConfig:
 
     ``max_attempts``/``retry_backoff_s`` are shorthands kept for compatibility; the
     full failure policy is ``retry`` (in-place attempts, backoff, retry-topic delays).
+    ``verifier`` (opt-in) checks each record's signature before it is handled (see
+    ``MessageVerifier``).
     """
 
     consumer: str
@@ -39,6 +42,7 @@ class InboxConfig:
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     fetch_max_wait_ms: int = 50
+    verifier: MessageVerifier | None = None
 
     @classmethod
     def low_latency(

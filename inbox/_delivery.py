@@ -34,6 +34,7 @@ from postroom.inbox._message import InboxMessage, decode_record
 from postroom.inbox._processor import Outcome, Processor
 from postroom.inbox._reasons import HANDLER_REJECTED
 from postroom.inbox._reasons import reason_of as _reason_of
+from postroom.inbox._verifier import MessageVerifier
 
 __all__ = ["Failure", "RetryPolicy", "deliver"]
 
@@ -109,10 +110,15 @@ def deliver(
     max_bytes: int,
     previous_attempts: int = 0,
     sleep: Callable[[float], None] = time.sleep,
+    verifier: MessageVerifier | None = None,
+    origin_topic: str | None = None,
 ) -> Outcome | Failure:
-    """Decode ``record`` and process it, retrying in place; never raise for the message."""
+    """Decode ``record`` (and, given a ``verifier``, check its signature as a record of
+    ``origin_topic``) and process it, retrying in place; never raise for the message."""
     try:
         message = decode_record(record, max_bytes=max_bytes)
+        if verifier is not None:
+            verifier.verify(message, origin_topic or record.topic)
     except UndecodableMessageError as exc:
         return Failure.of(exc, previous_attempts + 1, final=True)
     return deliver_message(

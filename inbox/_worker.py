@@ -175,6 +175,8 @@ class InboxWorker:
             self.config.retry_policy,
             max_bytes=self.config.max_message_bytes,
             previous_attempts=state.attempts,
+            verifier=self.config.verifier,
+            origin_topic=state.origin.topic,
         )
         self._settle(record, state, verdict)
 
@@ -237,6 +239,8 @@ class InboxWorker:
             state = retry_state(record)
             try:
                 message = decode_record(record, max_bytes=self.config.max_message_bytes)
+                if self.config.verifier is not None:
+                    self.config.verifier.verify(message, state.origin.topic)
             except UndecodableMessageError as exc:
                 self._settle(record, state, Failure.of(exc, state.attempts + 1, final=True))
                 continue

@@ -31,7 +31,8 @@ from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
 from postroom.inbox._processor import InboxProcessor, Outcome
 from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._table import DEFAULT_INBOX_TABLE, inbox_table
-from postroom.outbox import Event, wire
+from postroom.inbox._verifier import MessageVerifier
+from postroom.outbox import Event, EventSigner, wire
 
 __all__ = ["MemoryDeadLetter", "MemoryInbox", "MemoryRecord", "create_inbox_table", "record_for"]
 
@@ -65,18 +66,28 @@ def create_inbox_table(engine: sa.Engine, *, schema: str | None = None) -> None:
     metadata.create_all(engine)
 
 
-def record_for(event: Event, *, topic: str | None = None, offset: int = 0) -> MemoryRecord:
-    """``event`` as the relay would put it on Kafka."""
+def record_for(
+    event: Event,
+    *,
+    topic: str | None = None,
+    offset: int = 0,
+    signer: EventSigner | None = None,
+) -> MemoryRecord:
+    """``event`` as the relay would put it on Kafka (signed by ``signer``, if given, as
+    ``Outbox(signer=...)`` would sign it)."""
     if not isinstance(event, Event):
         raise TypeError(f"expected an outbox.Event, got {event!r}")
     value = None if event.payload_json is None else event.payload_json.encode()
+    headers = wire.event_headers(event)
+    if signer is not None:
+        headers.append((wire.SIGNATURE_HEADER, signer.sign(event).encode()))
     return MemoryRecord(
         topic or wire.topic_for(event.aggregate_type),
         0,
         offset,
         event.aggregate_id.encode(),
         value,
-        wire.event_headers(event),
+        headers,
     )
 
 
@@ -92,8 +103,10 @@ class MemoryInbox:
         schema: str | None = None,
         retry: RetryPolicy | None = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        verifier: MessageVerifier | None = None,
     ) -> None:
         self.processor = InboxProcessor(engine, consumer, registry, schema=schema)
+        self.verifier = verifier
         # No waiting in tests: in-place retries without backoff, retry rounds at once.
         self.retry = retry or RetryPolicy(max_attempts=2, backoff_s=0.0, retry_delays_s=(0.0,))
         self.max_message_bytes = max_message_bytes
@@ -103,11 +116,19 @@ class MemoryInbox:
         self.handled: list[MemoryRecord] = []
         self._offset = 0
 
-    def publish(self, event: Event, *, copies: int = 1, topic: str | None = None) -> MemoryRecord:
-        """Queue ``event`` ``copies`` times (a redelivery is the very same record again)."""
+    def publish(
+        self,
+        event: Event,
+        *,
+        copies: int = 1,
+        topic: str | None = None,
+        signer: EventSigner | None = None,
+    ) -> MemoryRecord:
+        """Queue ``event`` ``copies`` times (a redelivery is the very same record again),
+        signed by ``signer`` if given."""
         if copies < 1:
             raise ValueError(f"copies must be >= 1, got {copies}")
-        record = record_for(event, topic=topic, offset=self._next_offset())
+        record = record_for(event, topic=topic, offset=self._next_offset(), signer=signer)
         self.queue.extend((record, 0, 0) for _ in range(copies))
         return record
 
@@ -147,6 +168,7 @@ class MemoryInbox:
                     max_bytes=self.max_message_bytes,
                     previous_attempts=attempts,
                     sleep=lambda _: None,
+                    verifier=self.verifier,
                 )
                 if isinstance(verdict, Outcome):
                     self.outcomes[verdict.value] += 1

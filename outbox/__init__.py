@@ -28,6 +28,7 @@ from postroom.outbox._retained import (
     drop_retained_partitions,
     maintain_retained_outbox,
 )
+from postroom.outbox._signer import EventSigner
 from postroom.outbox._table import (
     DEFAULT_OUTBOX_TABLE,
     RETAINED_OUTBOX_TABLE,
@@ -46,6 +47,7 @@ __all__ = [
     "SETTINGS_TABLE",
     "CaptureMissingError",
     "Event",
+    "EventSigner",
     "InvalidEventError",
     "Outbox",
     "OutboxConfigError",

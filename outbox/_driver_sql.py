@@ -7,6 +7,9 @@ prepared statement: ``table`` mode one multi-row INSERT and one DELETE ``= ANY(i
 ``retain`` one multi-row INSERT, ``wal-message`` one SELECT emitting a message per event,
 in the events' order.
 
+A signing outbox (``Outbox(signer=...)``) adds one more field after the envelope's:
+the ``signature`` column, or the ``signature`` key of the ``wal-message`` envelope.
+
 Placeholders are written ``{0}``, ``{1}``...; ``render`` turns them into the driver's
 (``%s`` for psycopg, ``$1`` for asyncpg).
 """
@@ -18,6 +21,7 @@ from typing import Any
 
 from postroom.outbox import wire
 from postroom.outbox._event import Event
+from postroom.outbox._signer import EventSigner
 
 __all__ = ["DriverSql", "batch_params", "event_params"]
 
@@ -26,15 +30,20 @@ _TYPES = {"id": "uuid", "payload": "text", "timestamp": "timestamptz", "schemave
 _FIELDS = wire.ENVELOPE_FIELDS
 
 
+def _fields(signed: bool) -> tuple[str, ...]:
+    """The fields a statement writes: the envelope's, and the signature when signing."""
+    return (*_FIELDS, wire.SIGNATURE_COLUMN) if signed else tuple(_FIELDS)
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _envelope(values: list[str]) -> str:
+def _envelope(fields: tuple[str, ...], values: list[str]) -> str:
     """``jsonb_build_object`` of the envelope, built by PostgreSQL: the payload is
     jsonb-normalised exactly as in the table modes, so the relayed bytes are the same."""
     pairs = []
-    for name, value in zip(_FIELDS, values, strict=True):
+    for name, value in zip(fields, values, strict=True):
         if name == "payload":
             pairs.append(f"'payload', CAST(CAST({value} AS jsonb) AS text)")
         elif name == "schemaversion":
@@ -52,8 +61,11 @@ class DriverSql:
     many: tuple[str, ...]  # per batch: each takes ``batch_params`` (or the id array)
 
     @classmethod
-    def for_mode(cls, mode: str, table: str, schema: str | None) -> DriverSql:
-        columns = ", ".join(_quote(name) for name in _FIELDS)
+    def for_mode(
+        cls, mode: str, table: str, schema: str | None, *, signed: bool = False
+    ) -> DriverSql:
+        fields = _fields(signed)
+        columns = ", ".join(_quote(name) for name in fields)
         wal = mode == "wal-message"
 
         def sql_type(name: str) -> str:
@@ -62,20 +74,21 @@ class DriverSql:
                 return "integer"
             return "text" if wal else _TYPES.get(name, "text")
 
-        single = [f"CAST({{{i}}} AS {sql_type(name)})" for i, name in enumerate(_FIELDS)]
-        arrays = ", ".join(f"CAST({{{i}}} AS {sql_type(name)}[])" for i, name in enumerate(_FIELDS))
-        unnested = [f"u.{_quote(name)}" for name in _FIELDS]
+        single = [f"CAST({{{i}}} AS {sql_type(name)})" for i, name in enumerate(fields)]
+        arrays = ", ".join(f"CAST({{{i}}} AS {sql_type(name)}[])" for i, name in enumerate(fields))
+        unnested = [f"u.{_quote(name)}" for name in fields]
         from_unnest = f"FROM unnest({arrays}) WITH ORDINALITY AS u({columns}, n)"
         if wal:
             prefix = wire.WAL_MESSAGE_PREFIX
+            envelope_one, envelope_many = _envelope(fields, single), _envelope(fields, unnested)
             return cls(
-                one=(f"SELECT pg_logical_emit_message(true, '{prefix}', {_envelope(single)})",),
+                one=(f"SELECT pg_logical_emit_message(true, '{prefix}', {envelope_one})",),
                 many=(
-                    f"SELECT pg_logical_emit_message(true, '{prefix}', {_envelope(unnested)}) "
+                    f"SELECT pg_logical_emit_message(true, '{prefix}', {envelope_many}) "
                     f"{from_unnest} ORDER BY u.n",
                 ),
             )
-        payload = _FIELDS.index("payload")
+        payload = fields.index("payload")
         single[payload] = f"CAST({{{payload}}} AS jsonb)"
         select = list(unnested)
         select[payload] = 'CAST(u."payload" AS jsonb)'
@@ -102,17 +115,25 @@ class DriverSql:
         return sql.format(*[f"${i + 1}" for i in range(count)])
 
 
-def event_params(event: Event, mode: str) -> list[Any]:
+def event_params(
+    event: Event, mode: str, *, signed: bool = False, signer: EventSigner | None = None
+) -> list[Any]:
     """One event's envelope values, in ``ENVELOPE_FIELDS`` order (``wal-message``: the id
-    and the timestamp as the text the envelope carries)."""
+    and the timestamp as the text the envelope carries); when ``signed``, then its
+    signature (``None``, so no header, without a ``signer``)."""
     row = wire.event_row(event)
     if mode == "wal-message":
         row["id"] = str(event.id)
         row["timestamp"] = wire.format_timestamp(event.timestamp)
-    return [row[name] for name in _FIELDS]
+    values = [row[name] for name in _FIELDS]
+    if signed:
+        values.append(None if signer is None else signer.sign(event))
+    return values
 
 
-def batch_params(events: list[Event], mode: str) -> list[list[Any]]:
-    """One array per envelope field, the events in order."""
-    rows = [event_params(event, mode) for event in events]
+def batch_params(
+    events: list[Event], mode: str, *, signed: bool = False, signer: EventSigner | None = None
+) -> list[list[Any]]:
+    """One array per field of ``event_params``, the events in order."""
+    rows = [event_params(event, mode, signed=signed, signer=signer) for event in events]
     return [list(column) for column in zip(*rows, strict=True)]

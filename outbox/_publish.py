@@ -12,6 +12,10 @@ Three modes, one envelope; the caller sees no difference:
   writes a transactional logical-decoding message that Debezium decodes
   (``DecodeLogicalDecodingMessageContent``) and routes with the same EventRouter.
 
+With ``Outbox(signer=...)`` each event also carries its signature, written to the
+outbox's ``signature`` column (``wire.SIGNATURE_COLUMN``, an extra header column the
+database must have been migrated with) or into the ``wal-message`` envelope.
+
 The mode is the one the database recorded when it was migrated (``outbox._record``),
 read on the first ``publish`` to each engine together with the check that a replication
 slot captures the outbox (``outbox._capture``). If the caller rolls back, nothing happened
@@ -34,11 +38,13 @@ from postroom.errors import (
     OutboxConfigError,
     OutboxMismatchError,
 )
+from postroom.outbox import wire
 from postroom.outbox._capture import capture_required, require_capture
 from postroom.outbox._driver_sql import DriverSql, batch_params, event_params
 from postroom.outbox._event import Event
 from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
 from postroom.outbox._record import OutboxRecord, read_record
+from postroom.outbox._signer import EventSigner
 from postroom.outbox._table import DEFAULT_OUTBOX_TABLE, RETAINED_OUTBOX_TABLE
 
 __all__ = ["Outbox", "OutboxMode", "publish", "publish_many"]
@@ -47,10 +53,13 @@ __all__ = ["Outbox", "OutboxMode", "publish", "publish_many"]
 class _Statements:
     """The SQL one mode runs for one event or one batch, against one table."""
 
-    def __init__(self, mode: OutboxMode, table: str | None, schema: str | None) -> None:
+    def __init__(
+        self, mode: OutboxMode, table: str | None, schema: str | None, *, signed: bool = False
+    ) -> None:
         self.mode: OutboxMode = mode
+        self.signed = signed
         default = RETAINED_OUTBOX_TABLE if mode == "retain" else DEFAULT_OUTBOX_TABLE
-        self.sql = DriverSql.for_mode(mode, table or default, schema)
+        self.sql = DriverSql.for_mode(mode, table or default, schema, signed=signed)
         self._rendered: dict[tuple[str, bool], tuple[str, ...]] = {}
 
     def driver_statements(self, paramstyle: str, *, many: bool) -> tuple[str, ...]:
@@ -65,14 +74,17 @@ class _Statements:
             self._rendered[key] = rendered
         return rendered
 
-    def params(self, events: Sequence[Event], *, many: bool) -> list[Sequence[Any]]:
-        """The parameters of each of ``driver_statements`` for ``events``."""
+    def params(
+        self, events: Sequence[Event], signer: EventSigner | None, *, many: bool
+    ) -> list[Sequence[Any]]:
+        """The parameters of each of ``driver_statements`` for ``events`` (signed by
+        ``signer`` where the outbox has the signature column)."""
         if many:
-            columns = batch_params(list(events), self.mode)
+            columns = batch_params(list(events), self.mode, signed=self.signed, signer=signer)
             values: Sequence[Any] = columns
             ids: Sequence[Any] = [columns[0]]
         else:
-            values = event_params(events[0], self.mode)
+            values = event_params(events[0], self.mode, signed=self.signed, signer=signer)
             ids = [values[0]]
         return [values, ids][: 1 if self.mode != "table" else 2]
 
@@ -93,6 +105,10 @@ class Outbox:
     the business rows can not commit without their event. The result is cached per engine
     and checked again after any error. ``require_capture=False`` skips the check (tests
     that never relay; without a record the mode then defaults to ``table``).
+
+    ``signer`` signs every event (see ``EventSigner``); the database must record the
+    ``signature`` header column (``wire.SIGNATURE_COLUMN``) and a mode other than
+    ``retain``, else the first ``publish`` raises ``OutboxConfigError``.
     """
 
     def __init__(
@@ -102,6 +118,7 @@ class Outbox:
         table: str | None = None,
         schema: str | None = None,
         require_capture: bool | None = None,
+        signer: EventSigner | None = None,
     ) -> None:
         if mode is not None and mode not in get_args(OutboxMode):
             raise OutboxConfigError(
@@ -111,6 +128,7 @@ class Outbox:
         self.table = table
         self.schema = schema
         self.require_capture = require_capture
+        self.signer = signer
         self._checked: weakref.WeakKeyDictionary[sa.Engine, _Statements] = (
             weakref.WeakKeyDictionary()
         )
@@ -121,9 +139,18 @@ class Outbox:
         if capture_required(self.require_capture):
             record = require_capture(connection, record, schema=self.schema)
         if record is None:
+            if self.signer is not None:
+                raise OutboxConfigError(_NOT_SIGNABLE + "this database recorded no settings")
             return _Statements(self.mode or DEFAULT_MODE, self.table, self.schema)
         self._check_agrees(record, connection)
-        return _Statements(record.mode, record.table, record.schema)
+        column = record.header_columns.get(wire.SIGNATURE_COLUMN) == wire.SIGNATURE_HEADER
+        signable = column and record.mode != "retain"
+        if self.signer is not None and not signable:
+            raise OutboxConfigError(
+                _NOT_SIGNABLE + f"it recorded mode {record.mode!r} and header columns "
+                f"{dict(record.header_columns)} ({record.where})"
+            )
+        return _Statements(record.mode, record.table, record.schema, signed=signable)
 
     def _check_agrees(self, record: OutboxRecord, connection: sa.Connection) -> None:
         given = {"mode": (self.mode, record.mode), "table": (self.table, record.table)}
@@ -152,7 +179,7 @@ class Outbox:
         if statements is None:
             try:
                 statements = self._statements(connection)
-            except (CaptureMissingError, OutboxMismatchError):
+            except (CaptureMissingError, OutboxMismatchError, OutboxConfigError):
                 session.rollback()
                 raise
             self._checked[engine] = statements
@@ -162,7 +189,7 @@ class Outbox:
         connection, statements = self._checked_statements(session)
         try:
             sqls = statements.driver_statements(connection.dialect.paramstyle, many=many)
-            params = statements.params(events, many=many)
+            params = statements.params(events, self.signer, many=many)
             if connection.dialect.driver == "psycopg":
                 _execute_psycopg(connection, sqls, params)
             else:
@@ -196,13 +223,15 @@ class Outbox:
                 statements = await session.run_sync(
                     lambda sync: self._statements(sync.connection())
                 )
-            except (CaptureMissingError, OutboxMismatchError):
+            except (CaptureMissingError, OutboxMismatchError, OutboxConfigError):
                 await session.rollback()
                 raise
             self._checked[engine] = statements
         try:
             sqls = statements.driver_statements(connection.dialect.paramstyle, many=many)
-            for sql, values in zip(sqls, statements.params(events, many=many), strict=True):
+            for sql, values in zip(
+                sqls, statements.params(events, self.signer, many=many), strict=True
+            ):
                 # The adapter's own path (it begins the transaction if nothing did yet, and
                 # caches asyncpg's prepared statement); no SQL compilation per call.
                 await connection.exec_driver_sql(sql, tuple(values))
@@ -245,6 +274,13 @@ def _execute_psycopg(
                 if disconnect:
                     connection.invalidate(exc)
                 raise error from exc
+
+
+_NOT_SIGNABLE = (
+    "Outbox(signer=...) needs a database migrated with the signature header column "
+    f"(MigrationSettings(extra_header_columns={{{wire.SIGNATURE_COLUMN!r}: "
+    f"{wire.SIGNATURE_HEADER!r}}})) in mode table or wal-message; nothing was written: "
+)
 
 
 def _require_event(event: object) -> None:

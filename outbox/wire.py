@@ -13,12 +13,18 @@ A record for an ``Event`` on Kafka:
   ``timestamp`` (``format_timestamp``), ``schemaVersion``, and, when set,
   ``traceparent``, ``correlationId``, ``causationId``, ``subjectId``, ``tenant``.
 
+A signed event (``Outbox(signer=...)``) also carries header ``signature``: the
+base64 Ed25519 signature of ``signed_content`` (from the outbox column of the same name,
+an extra header column the database is migrated with, see ``SIGNATURE_COLUMN``).
+
 The outbox row (``table`` and ``retain`` modes) and the ``wal-message`` envelope carry the
 same fields under the column names Debezium's outbox EventRouter expects by default.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -37,6 +43,8 @@ __all__ = [
     "ID_HEADER",
     "PAYLOAD_COLUMN",
     "SCHEMA_VERSION_HEADER",
+    "SIGNATURE_COLUMN",
+    "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "TOPIC_PREFIX",
     "TRACEPARENT_HEADER",
@@ -45,6 +53,7 @@ __all__ = [
     "event_row",
     "format_timestamp",
     "parse_timestamp",
+    "signed_content",
     "topic_for",
 ]
 
@@ -63,6 +72,10 @@ EVENT_TYPE_HEADER = "eventType"
 TIMESTAMP_HEADER = "timestamp"
 SCHEMA_VERSION_HEADER = "schemaVersion"
 TRACEPARENT_HEADER = "traceparent"
+#: The outbox column holding a signed event's signature (an extra header column: migrate
+#: with ``MigrationSettings(extra_header_columns={SIGNATURE_COLUMN: SIGNATURE_HEADER})``).
+SIGNATURE_COLUMN = "signature"
+SIGNATURE_HEADER = "signature"
 
 #: Outbox column -> Kafka header, in header order (the EventRouter places the event id
 #: as header ``id`` by itself). Consumers read these names: they are not configurable.
@@ -139,3 +152,19 @@ def event_headers(event: Event) -> list[tuple[str, bytes]]:
         if row[column] is not None:
             headers.append((header, str(row[column]).encode()))
     return headers
+
+
+def signed_content(
+    event_id: uuid.UUID, event_type: str, key: str | None, schema_version: int, payload: object
+) -> bytes:
+    """The bytes a signature covers: id, type, key (aggregate id), schema version and the
+    payload, as canonical JSON (sorted keys, no spaces, ASCII).
+
+    Canonical rather than the bytes on the wire, because the relay re-serialises the
+    payload (``jsonb`` orders keys its own way): the writer signs what it meant, the reader
+    checks what it parsed. A float that ``jsonb`` rewrites (``1e20`` becomes an integer)
+    reads back as another number and fails the check: sign integers, strings and plain
+    decimals.
+    """
+    content = [1, str(event_id), event_type, key, schema_version, payload]
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()

@@ -37,10 +37,15 @@ A test reads this drawing and checks it against the classes and their flags.
     ├── InboxError                         the consuming side failed
     │   ├── UndecodableMessageError        a record that can never be handled
     │   │   ├── MalformedMessageError      bad JSON or headers; dead-letter reason "malformed"
-    │   │   └── OversizedMessageError      too big; dead-letter reason "oversized"
+    │   │   ├── OversizedMessageError      too big; dead-letter reason "oversized"
+    │   │   └── BadSignatureError          signature fails; dead-letter reason "bad-signature"
+    │   │       └── MissingSignatureError  unsigned; dead-letter reason "missing-signature"
     │   ├── UnknownEventTypeError          dead-letter reason "unknown-event-type"
     │   ├── UnknownSchemaVersionError      dead-letter reason "unknown-schema-version"
     │   └── DeadLetterNotFoundError        postroom dlq show/replay found nothing
+    ├── PrivacyError                       a personal-data operation was refused
+    │   ├── SubjectShreddedError           the subject's key was destroyed: nothing opens
+    │   └── SealedValueError               a sealed value is malformed, tampered or foreign
     └── MigrationError                     a migration could not run as asked
         ├── MigrationLockTimeoutError      a DDL hit lock_timeout; nothing applied [retriable]
         ├── MigrationDriftError            models and revisions disagree; .differences
@@ -52,6 +57,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "BadSignatureError",
     "BrokerUnavailableError",
     "CaptureMissingError",
     "CaptureSetupError",
@@ -72,6 +78,7 @@ __all__ = [
     "MigrationLockTimeoutError",
     "MigrationSettingsError",
     "MissingPrivilegeError",
+    "MissingSignatureError",
     "MissingTableError",
     "ModeMismatchError",
     "OutboxConfigError",
@@ -80,10 +87,13 @@ __all__ = [
     "OversizedMessageError",
     "PayloadTooLargeError",
     "PostroomError",
+    "PrivacyError",
     "RelayError",
+    "SealedValueError",
     "SlotInUseError",
     "StackError",
     "StaleOffsetsError",
+    "SubjectShreddedError",
     "TopicNotFoundError",
     "UnconsumedWalError",
     "UndecodableMessageError",
@@ -271,6 +281,19 @@ class OversizedMessageError(UndecodableMessageError):
     reason = "oversized"
 
 
+class BadSignatureError(UndecodableMessageError):
+    """A signed source's record whose signature does not verify against any trusted key
+    of its topic (forged, altered, or signed by another service)."""
+
+    reason = "bad-signature"
+
+
+class MissingSignatureError(BadSignatureError):
+    """A record on a topic whose consumers require signatures carries none."""
+
+    reason = "missing-signature"
+
+
 class UnknownEventTypeError(InboxError):
     """No handler for the event type, and the type is not declared ignored."""
 
@@ -285,6 +308,23 @@ class UnknownSchemaVersionError(InboxError):
 
 class DeadLetterNotFoundError(InboxError):
     """No dead letter at the given topic/partition/offset."""
+
+
+# -- personal data ---------------------------------------------------------------------
+
+
+class PrivacyError(PostroomError):
+    """A personal-data operation (sealing, opening, shredding) was refused."""
+
+
+class SubjectShreddedError(PrivacyError):
+    """The data subject's key was destroyed (crypto-shredded): nothing sealed for them can
+    be opened again, and nothing new is sealed for them."""
+
+
+class SealedValueError(PrivacyError):
+    """A sealed value is not in the sealed format, was altered, or was sealed for another
+    subject or field (AES-GCM authentication failed)."""
 
 
 # -- migrations ------------------------------------------------------------------------

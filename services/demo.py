@@ -115,7 +115,8 @@ class _Story:
             row = _until(
                 self.found("activity", activity, lambda a: a["titles_watched"] == 2), "the view"
             )
-            more.append(f"{row['display_name']}, {row['titles_watched']} titles, "
+            name = str(row["display_name"] or "")  # sealed: only users' key opens it
+            more.append(f"name sealed ({name[:12]}...), {row['titles_watched']} titles, "
                         f"{row['seconds_watched']} s")  # fmt: skip
         with self.step("report", "reporting, from its DuckDB cold store:") as more:
             analyst = {"client_id": ANALYST, "client_secret": ANALYST_SECRET,

@@ -18,11 +18,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,8 +32,15 @@ from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topi
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
+from postroom.privacy import (
+    EventSigning,
+    RetentionSchedule,
+    SignatureVerifier,
+    generate_signing_key,
+    signed_outbox_settings,
+)
 from postroom.services import activity, auth, authz, reporting, users, watch_history
-from postroom.services.events import catalog
+from postroom.services.events import catalog, sign_events_with
 from postroom.services.platform import (
     ServiceDatabase,
     ServiceMigrations,
@@ -104,6 +113,17 @@ SERVICES: Mapping[str, ServiceSpec] = {
     )
 }
 
+#: Aggregate type -> the service that publishes it: each module of ``services.events`` is
+#: one producer's, named after it (``_watch_history.py``: watch_history). Signing keys and
+#: the consumers' trust follow this map (a unit test checks it names real publishers).
+PUBLISHER: Mapping[str, str] = {
+    contract.aggregate_type: contract.__module__.rsplit("._", 1)[-1] for contract in catalog
+}
+
+#: How long watch-history keeps a watch, and how often its retention policy runs.
+WATCH_RETENTION = timedelta(days=365)
+RETENTION_INTERVAL_S = 60.0
+
 #: Light argon2 settings for a local deployment (tests, the demo); production uses
 #: ``argon2.PasswordHasher()``'s defaults (``AuthSettings``' default).
 LOCAL_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
@@ -118,6 +138,13 @@ class Deployment:
     key: SigningKey
     prefix: str = ""
     service_clients: dict[str, auth.ServiceClient] = field(default_factory=dict)
+    #: Each publishing service's Ed25519 key: it signs every event the service publishes.
+    signing_keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, key in self.signing_keys.items():
+            if name in self.databases:
+                sign_events_with(EventSigning(key), database=self.databases[name].name)
 
     @classmethod
     def provision(
@@ -128,11 +155,14 @@ class Deployment:
         prefix: str = "",
         service_clients: Mapping[str, tuple[str, frozenset[str]]] | None = None,
     ) -> Deployment:
-        """Create each service's role and database, run Postroom's migrations and then
-        the service's own (as its role), and create every topic."""
+        """Create each service's role and database, run Postroom's migrations (with the
+        signature column: every service signs what it publishes) and then the service's
+        own (as its role), create every topic, and make each publisher's signing key."""
         databases = {}
         for name, spec in SERVICES.items():
-            database = provision_database(admin_url, f"{prefix}{name}")
+            database = provision_database(
+                admin_url, f"{prefix}{name}", settings=signed_outbox_settings()
+            )
             spec.migrations.upgrade(database.url)
             databases[name] = database
         ensure_topics(bootstrap_servers, sorted({t for s in SERVICES.values() for t in s.topics}))
@@ -140,7 +170,12 @@ class Deployment:
             client: auth.ServiceClient(LOCAL_HASHER.hash(secret), permissions)
             for client, (secret, permissions) in (service_clients or {}).items()
         }
-        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients)
+        keys = {
+            name: generate_signing_key()
+            for name in sorted(set(PUBLISHER.values()))
+            if name in SERVICES and SERVICES[name].publishes
+        }
+        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -173,12 +208,28 @@ class Deployment:
         """``name``'s consumer group (and inbox consumer name)."""
         return self.databases[name].name
 
+    def verifier(self) -> SignatureVerifier:
+        """Trust, per topic, the public key of the one service that publishes there."""
+        return SignatureVerifier(
+            {
+                wire.topic_for(aggregate_type): self.signing_keys[service].public_key()
+                for aggregate_type, service in PUBLISHER.items()
+                if service in self.signing_keys
+            }
+        )
+
     def worker(self, name: str) -> InboxWorker:
-        """A new inbox worker for ``name`` (its own role, its own consumer group)."""
+        """A new inbox worker for ``name`` (its own role, its own consumer group); it
+        verifies every record's signature before handling it."""
         spec = SERVICES[name]
         if spec.registry is None:
             raise ValueError(f"{name} consumes nothing")
-        config = InboxConfig.low_latency(self.consumer(name), spec.topics, self.bootstrap_servers)
+        config = InboxConfig.low_latency(
+            self.consumer(name),
+            spec.topics,
+            self.bootstrap_servers,
+            verifier=self.verifier() if self.signing_keys else None,
+        )
         return InboxWorker(config, spec.registry, create_async_engine(self.databases[name].url))
 
     def relay(self, state_dir: Path) -> Relay:
@@ -204,6 +255,7 @@ class Deployment:
             group=f"{self.prefix}reporting",
             topics=topics,
             bootstrap_servers=self.bootstrap_servers,
+            verifier=self.verifier() if self.signing_keys else None,
         )
 
     @contextmanager
@@ -219,13 +271,21 @@ class Deployment:
                 for name, app in apps.items()
             }
 
+    def retention(self, *, interval_s: float = RETENTION_INTERVAL_S) -> RetentionSchedule:
+        """watch-history's retention (``WATCH_RETENTION``) on a schedule."""
+        policy = watch_history.watch_retention(WATCH_RETENTION)
+        url = self.databases["watch_history"].url
+        return watch_history.retention_schedule(url, policy, interval_s=interval_s)
+
     @contextmanager
     def running(self, state_dir: Path) -> Iterator[dict[str, str]]:
         """The relay, every inbox worker, reporting's consumer (its cold store in
-        ``state_dir``) and every HTTP API; yields name -> base URL."""
+        ``state_dir``), watch-history's retention schedule and every HTTP API; yields
+        name -> base URL."""
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
             stack.enter_context(all_running([self.worker(name) for name in SERVICES]))
+            stack.enter_context(self.retention().running())
             store = reporting.ColdStore(state_dir / "reporting.duckdb")
             stack.callback(store.close)
             stack.enter_context(self.reporting_consumer(store).running())

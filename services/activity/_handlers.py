@@ -24,6 +24,7 @@ from postroom.services.events import (
     TitleWatched,
     UserDeactivated,
     UserRegistered,
+    WatchExpired,
     catalog,
 )
 
@@ -92,5 +93,23 @@ async def on_watch(session: AsyncSession, message: InboxMessage) -> None:
                 "last_title": sa.case((later, event.title), else_=_row.last_title),
                 "last_watched_at": sa.func.greatest(_row.last_watched_at, event.watched_at),
             },
+        )
+    )
+
+
+@registry.on(WatchExpired.event_type, version=WatchExpired.schema_version)
+async def on_watch_expired(session: AsyncSession, message: InboxMessage) -> None:
+    """A watch left watch-history's retention window: it no longer counts. The last
+    title goes too if it was that watch (the next watch, if any, sets it again)."""
+    event = WatchExpired.model_validate(message.payload)
+    was_last = _row.last_watched_at <= event.watched_at
+    await session.execute(
+        user_activity.update()
+        .where(_row.user_id == event.user_id)
+        .values(
+            titles_watched=sa.func.greatest(_row.titles_watched - 1, 0),
+            seconds_watched=sa.func.greatest(_row.seconds_watched - event.seconds, 0),
+            last_title=sa.case((was_last, None), else_=_row.last_title),
+            last_watched_at=sa.case((was_last, None), else_=_row.last_watched_at),
         )
     )

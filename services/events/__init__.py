@@ -17,9 +17,9 @@ from postroom.services.events._compat import (
     write_snapshot,
 )
 from postroom.services.events._contract import Catalog, EventContract, Upcaster, catalog
-from postroom.services.events._publish import publish_event
-from postroom.services.events._users import ProfileUpdated
-from postroom.services.events._watch_history import TitleWatched
+from postroom.services.events._publish import publish_event, sign_events_with
+from postroom.services.events._users import ProfileUpdated, ProfileUpdatedV1
+from postroom.services.events._watch_history import TitleWatched, WatchExpired
 
 __all__ = [
     "DEFAULT_SNAPSHOT",
@@ -27,16 +27,19 @@ __all__ = [
     "EventContract",
     "PasswordChanged",
     "ProfileUpdated",
+    "ProfileUpdatedV1",
     "RolesChanged",
     "TitleWatched",
     "Upcaster",
     "UserDeactivated",
     "UserRegistered",
+    "WatchExpired",
     "asyncapi_document",
     "breaking_changes",
     "catalog",
     "load_snapshot",
     "publish_event",
+    "sign_events_with",
     "snapshot",
     "write_snapshot",
 ]

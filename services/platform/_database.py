@@ -47,9 +47,14 @@ def _quoted(name: str) -> str:
 
 
 def provision_database(
-    admin_url: str, name: str, *, password: str | None = None
+    admin_url: str,
+    name: str,
+    *,
+    password: str | None = None,
+    settings: migrations.MigrationSettings | None = None,
 ) -> ServiceDatabase:
-    """Create role and database ``name`` (role owns database), migrate Postroom's tables.
+    """Create role and database ``name`` (role owns database), migrate Postroom's tables
+    (with ``settings``, e.g. the signature header column of signed events).
 
     ``admin_url`` is a superuser URL to any database of the server. Re-running is safe:
     an existing role gets the new password, an existing database is kept.
@@ -80,7 +85,7 @@ def provision_database(
     finally:
         engine.dispose()
     admin = server.set(database=name).render_as_string(hide_password=False)
-    migrations.upgrade(admin)
+    migrations.upgrade(admin, settings=settings)
     _grant_postroom_tables(admin, quoted)
     own = server.set(
         drivername="postgresql+asyncpg", username=name, password=password, database=name

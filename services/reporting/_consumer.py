@@ -2,7 +2,8 @@
 
 A plain Kafka consumer group member: each poll's records are decoded with the inbox's
 decoder and stored in one DuckDB transaction, then the offsets are committed. A crash in
-between re-reads those records, and the store's primary key ignores them.
+between re-reads those records, and the store's primary key ignores them. Given a
+``verifier``, a record whose signature fails is skipped (logged), never stored.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 
 from kafka import KafkaConsumer
 
-from postroom.inbox import InboxMessage, UndecodableMessageError, decode_record
+from postroom.inbox import InboxMessage, MessageVerifier, UndecodableMessageError, decode_record
 from postroom.services.reporting._store import ColdStore
 
 __all__ = ["ReportingConsumer"]
@@ -24,9 +25,16 @@ log = logging.getLogger("postroom.services.reporting")
 
 class ReportingConsumer:
     def __init__(
-        self, store: ColdStore, *, group: str, topics: tuple[str, ...], bootstrap_servers: str
+        self,
+        store: ColdStore,
+        *,
+        group: str,
+        topics: tuple[str, ...],
+        bootstrap_servers: str,
+        verifier: MessageVerifier | None = None,
     ) -> None:
         self.store = store
+        self.verifier = verifier
         self.stored = 0
         self._consumer = KafkaConsumer(
             *topics,
@@ -44,8 +52,11 @@ class ReportingConsumer:
         for records in self._consumer.poll(timeout_ms=timeout_ms).values():
             for record in records:
                 try:
-                    messages.append(decode_record(record))
-                except UndecodableMessageError as exc:
+                    message = decode_record(record)
+                    if self.verifier is not None:
+                        self.verifier.verify(message, record.topic)
+                    messages.append(message)
+                except UndecodableMessageError as exc:  # a bad signature too: not stored
                     log.warning("skipping an undecodable record at %s: %s", record.offset, exc)
         added = self.store.ingest(messages)
         if messages:

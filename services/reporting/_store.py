@@ -48,7 +48,9 @@ class ColdStore:
         self._db.close()
 
     def ingest(self, messages: Iterable[InboxMessage]) -> int:
-        """Store ``messages`` in one transaction; return how many were new."""
+        """Store ``messages`` in one transaction; return how many were new. A
+        ``WatchExpired`` deletes the ``TitleWatched`` it expires (retention upstream)."""
+        messages = list(messages)
         rows = [
             (
                 str(m.id),
@@ -74,6 +76,7 @@ class ColdStore:
                     rows,
                 )
                 added = self._count(cursor) - before
+                self._forget_expired(cursor, messages)
                 cursor.execute("COMMIT")
             except BaseException:
                 cursor.execute("ROLLBACK")
@@ -81,6 +84,21 @@ class ColdStore:
             finally:
                 cursor.close()
         return added
+
+    @staticmethod
+    def _forget_expired(cursor: duckdb.DuckDBPyConnection, messages: list[InboxMessage]) -> None:
+        """A retention deletion upstream (``WatchExpired``) deletes the event it expires:
+        the cold store keeps no more than the service that owned the row."""
+        expired = [
+            str(m.payload["watch_id"])
+            for m in messages
+            if m.type == "WatchExpired" and isinstance(m.payload, dict)
+        ]
+        if expired:
+            cursor.executemany(
+                "DELETE FROM events WHERE type = 'TitleWatched' AND payload->>'watch_id' = ?",
+                [[watch_id] for watch_id in expired],
+            )
 
     @staticmethod
     def _count(cursor: duckdb.DuckDBPyConnection) -> int:

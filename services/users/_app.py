@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, status
 from pydantic import BaseModel, Field
 
-from postroom.services.events import ProfileUpdated, publish_event
+from postroom.services.events import publish_event
 from postroom.services.platform import (
     Db,
     Principal,
@@ -20,6 +20,7 @@ from postroom.services.platform import (
     own_or,
     require,
 )
+from postroom.services.users._shredding import profile_updated
 from postroom.services.users._tables import profile
 
 __all__ = ["Profile", "create_app"]
@@ -71,9 +72,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             ).first()
             if row is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no active user with that id")
-            await publish_event(
-                session, ProfileUpdated(user_id=user_id, display_name=body.display_name)
-            )
+            await publish_event(session, await profile_updated(session, user_id, body.display_name))
         return Profile.model_validate(row, from_attributes=True)
 
     return app

@@ -11,12 +11,12 @@ from postroom.inbox import HandlerRegistry, InboxMessage
 from postroom.outbox import wire
 from postroom.services.events import (
     PasswordChanged,
-    ProfileUpdated,
     UserDeactivated,
     UserRegistered,
     catalog,
     publish_event,
 )
+from postroom.services.users._shredding import profile_updated
 from postroom.services.users._tables import profile
 
 __all__ = ["TOPICS", "registry"]
@@ -48,7 +48,7 @@ async def on_registration(session: AsyncSession, message: InboxMessage) -> None:
         if created.first() is not None:
             await publish_event(
                 session,
-                ProfileUpdated(user_id=event.user_id, display_name=display_name),
+                await profile_updated(session, event.user_id, display_name),
                 causation_id=str(message.id),
             )
     elif event.action == "update" and event.email is not None:

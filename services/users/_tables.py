@@ -1,11 +1,14 @@
-"""users' own tables: profiles, built from auth's events and edited by their owners."""
+"""users' own tables: profiles, built from auth's events and edited by their owners, and
+the users' data keys (crypto-shredding: users is the key owner)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
-__all__ = ["metadata", "profile"]
+from postroom.privacy import subject_keys_table
+
+__all__ = ["metadata", "profile", "subject_key"]
 
 metadata = sa.MetaData()
 
@@ -23,3 +26,6 @@ profile = sa.Table(
     ),
     sa.CheckConstraint("status IN ('active', 'deactivated')", name="profile_status"),
 )
+
+# One data key per user: it seals their personal fields in the events users publishes.
+subject_key = subject_keys_table(metadata)

@@ -3,10 +3,13 @@ model of the users it serves (status and display name, from events)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["known_user", "metadata", "watch"]
+__all__ = ["DeletionReason", "allow_deletion", "known_user", "metadata", "watch"]
 
 metadata = sa.MetaData()
 
@@ -18,9 +21,20 @@ watch = sa.Table(
     sa.Column("title_id", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("seconds", sa.Integer, nullable=False),
-    sa.Column("watched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("watched_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.CheckConstraint("seconds > 0", name="watch_seconds_positive"),
 )
+
+DeletionReason = Literal["retention", "erasure"]
+
+
+async def allow_deletion(session: AsyncSession, reason: DeletionReason) -> None:
+    """Let this transaction delete watches (the append-only trigger refuses otherwise;
+    updates stay refused): ``retention`` or ``erasure``."""
+    if reason not in ("retention", "erasure"):
+        raise ValueError(f"watches are deleted for retention or erasure, not {reason!r}")
+    await session.execute(sa.text(f"SET LOCAL watch_history.deletion = '{reason}'"))
+
 
 # From auth's (status) and users' (display name) events: requests never call them.
 known_user = sa.Table(

@@ -18,6 +18,7 @@ PACKAGES = {
     "cli": REPO / "postroom" / "cli",
     "devstack": REPO / "postroom" / "devstack",
     "ops": REPO / "postroom" / "ops",
+    "privacy": REPO / "postroom" / "privacy",
 }
 #: Everything else that imports Postroom: tests, benchmarks, examples.
 OUTSIDERS = [REPO / "tests", REPO / "benchmarks", REPO / "examples"]

@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from postroom.connectors import Relay
 from postroom.devstack import EmbeddedStack
 from postroom.inbox import InboxWorker
-from postroom.services import reporting
+from postroom.privacy import is_sealed, open_value
+from postroom.services import reporting, users
 from postroom.services.deployment import SERVICES, Deployment
 
 T = TypeVar("T")
@@ -86,6 +88,20 @@ class Platform:
 
     def stop_worker(self, name: str) -> None:
         self.workers.pop(name).close()
+
+    def open_sealed(self, user_id: str, field: str, sealed: object) -> str | None:
+        """The clear text of a sealed field of ``user_id``, opened with users' key (as
+        only users can); ``None`` once the key is shredded."""
+        engine = self.deployment.engine("users")
+        try:
+            with Session(engine) as session:
+                key = users.KEYS.find_key(session, user_id)
+        finally:
+            engine.dispose()
+        if key is None:
+            return None
+        assert isinstance(sealed, str) and is_sealed(sealed), f"not sealed: {sealed!r}"
+        return open_value(sealed, key, subject=user_id, field=field)
 
     def admin_token(self) -> str:
         return self.deployment.issuer().issue(
