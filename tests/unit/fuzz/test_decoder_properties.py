@@ -160,3 +160,18 @@ def test_a_record_at_the_limit_decodes_and_one_byte_more_is_oversized(limit: int
     assert decode_record(Record(key, value, GOOD), max_bytes=limit).payload == "x" * (limit - 3)
     with pytest.raises(OversizedMessageError, match=f"more than {limit - 1}"):
         decode_record(Record(key, value, GOOD), max_bytes=limit - 1)
+
+
+@pytest.mark.parametrize("error", ["quoting \ud800 from a payload", "\udcff", "plain"])
+def test_side_topic_headers_carry_any_error_text(error: str) -> None:
+    """A handler's error may quote text with a lone surrogate; parking the message must
+    not fail on it (the worker would stop on the same record after every restart)."""
+    from postroom.inbox import retry_headers
+
+    headers = dict(
+        retry_headers(
+            Record(b"k", b"{}", GOOD), delay_s=1, attempts=3, reason="handler-failed", error=error
+        )
+    )
+    assert headers["postroom.retry.error"] == error.encode(errors="backslashreplace")
+    assert headers["postroom.retry.error"].decode()  # valid UTF-8
