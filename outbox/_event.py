@@ -120,7 +120,11 @@ class Event:
             )
         check_payload(self.payload)
         try:
-            text = json.dumps(self.payload, allow_nan=False, separators=(",", ":"))
+            # ensure_ascii=False: the size checked is the UTF-8 the relay sends (PostgreSQL
+            # stores "😀", not its 12-byte escape, which made the limit 3-6x too strict).
+            text = json.dumps(
+                self.payload, allow_nan=False, ensure_ascii=False, separators=(",", ":")
+            )
         except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidEventError(f"payload is not JSON-serialisable: {exc}") from exc
         size = len(text.encode())
