@@ -26,7 +26,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from postroom.services.deployment import SERVICES
-from tests.integration.services.conftest import ADMIN_PERMISSIONS, SERVICES_AUDIENCES, Platform
+from tests.integration.services.conftest import (
+    ADMIN_PERMISSIONS,
+    SECRETS,
+    SERVICES_AUDIENCES,
+    Platform,
+)
 
 pytestmark = pytest.mark.fuzz
 
@@ -51,9 +56,11 @@ def test_the_fuzzing_token_holds_every_permission_an_endpoint_checks() -> None:
 
 
 def token(platform: Platform) -> str:
-    return platform.deployment.issuer().issue(
+    minted = platform.deployment.issuer().issue(
         "fuzzer", kind="service", audience=SERVICES_AUDIENCES, permissions=EVERY_PERMISSION
     )
+    SECRETS.add(minted)  # never to be logged either
+    return minted
 
 
 def fuzz(platform: Platform, api: str, mode: GenerationMode, token: str | None) -> None:
