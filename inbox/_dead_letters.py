@@ -19,6 +19,7 @@ from postroom.inbox._retry_topic import (
     now_ms,
     original_headers,
     retry_state,
+    utf8_header,
 )
 from postroom.outbox import wire
 
@@ -146,7 +147,7 @@ class DeadLetters:
             PARKED_AT: now,
             CONSUMER: self.consumer,
         }
-        headers = original_headers(record) + [(k, str(v).encode()) for k, v in extra.items()]
+        headers = original_headers(record) + [(k, utf8_header(v)) for k, v in extra.items()]
         future = self._producer.send(
             self.topic_for(state.origin.topic), key=record.key, value=record.value, headers=headers
         )

@@ -21,6 +21,7 @@ __all__ = [
     "original_headers",
     "retry_headers",
     "retry_state",
+    "utf8_header",
 ]
 
 RETRY_SUFFIX = ".retry"
@@ -55,6 +56,13 @@ class RetryState:
     attempts: int
     first_failure_ms: int | None
     not_before_ms: int
+
+
+def utf8_header(value: object) -> bytes:
+    """``value`` as header bytes. An error text may quote a payload holding a lone
+    surrogate, which strict UTF-8 can't encode: it is escaped (``\\ud800``) rather than
+    crash the worker that is parking the message, on every redelivery."""
+    return str(value).encode(errors="backslashreplace")
 
 
 def now_ms() -> int:
@@ -121,4 +129,4 @@ def retry_headers(
         REASON: reason,
         ERROR: error[:2000],
     }
-    return original_headers(record) + [(k, str(v).encode()) for k, v in extra.items()]
+    return original_headers(record) + [(k, utf8_header(v)) for k, v in extra.items()]

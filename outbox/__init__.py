@@ -13,7 +13,7 @@ from postroom.outbox import wire
 from postroom.outbox._capture import REQUIRE_CAPTURE_ENV
 from postroom.outbox._event import DEFAULT_MAX_PAYLOAD_BYTES, Event
 from postroom.outbox._modes import DEFAULT_MODE
-from postroom.outbox._payload import MAX_PAYLOAD_DEPTH
+from postroom.outbox._payload import MAX_PAYLOAD_DEPTH, check_payload
 from postroom.outbox._publish import Outbox, OutboxMode, publish, publish_many
 from postroom.outbox._record import (
     SETTINGS_TABLE,
@@ -56,6 +56,7 @@ __all__ = [
     "OutboxMode",
     "OutboxRecord",
     "PayloadTooLargeError",
+    "check_payload",
     "create_retained_partitions",
     "default_capture_name",
     "drop_retained_partitions",

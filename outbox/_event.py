@@ -24,6 +24,8 @@ DEFAULT_MAX_PAYLOAD_BYTES = 900 * 1024
 _AGGREGATE_TYPE = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 _MAX_TEXT = 1024
+#: The outbox's ``schemaversion`` column is a PostgreSQL ``integer``.
+MAX_SCHEMA_VERSION = 2**31 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -81,10 +83,19 @@ class Event:
             raise InvalidEventError(f"id must be a uuid.UUID, got {self.id!r}")
         if not isinstance(self.timestamp, datetime) or self.timestamp.tzinfo is None:
             raise InvalidEventError("timestamp must be a timezone-aware datetime")
+        try:
+            self.timestamp.astimezone(UTC)
+        except OverflowError:
+            raise InvalidEventError(
+                f"timestamp {self.timestamp.isoformat()} is outside years 1-9999 in UTC"
+            ) from None
         if isinstance(self.schema_version, bool) or not isinstance(self.schema_version, int):
             raise InvalidEventError(f"schema_version must be an int, got {self.schema_version!r}")
-        if self.schema_version < 1:
-            raise InvalidEventError(f"schema_version must be >= 1, got {self.schema_version}")
+        if not 1 <= self.schema_version <= MAX_SCHEMA_VERSION:
+            raise InvalidEventError(
+                f"schema_version must be 1..{MAX_SCHEMA_VERSION} (an integer column), "
+                f"got {self.schema_version}"
+            )
         if isinstance(self.max_payload_bytes, bool) or not isinstance(self.max_payload_bytes, int):
             raise InvalidEventError(
                 f"max_payload_bytes must be an int, got {self.max_payload_bytes!r}"
@@ -109,7 +120,11 @@ class Event:
             )
         check_payload(self.payload)
         try:
-            text = json.dumps(self.payload, allow_nan=False, separators=(",", ":"))
+            # ensure_ascii=False: the size checked is the UTF-8 the relay sends (PostgreSQL
+            # stores "😀", not its 12-byte escape, which made the limit 3-6x too strict).
+            text = json.dumps(
+                self.payload, allow_nan=False, ensure_ascii=False, separators=(",", ":")
+            )
         except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidEventError(f"payload is not JSON-serialisable: {exc}") from exc
         size = len(text.encode())

@@ -117,7 +117,8 @@ def topic_for(aggregate_type: str, *, prefix: str = TOPIC_PREFIX) -> str:
 def format_timestamp(moment: datetime) -> str:
     """``moment`` as Debezium renders a ``timestamptz``: UTC, ISO 8601, microseconds, ``Z``
     (``2026-11-23T10:00:00.120000Z``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime("%Y"): that writes year 999 as "999", which no parser reads.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -8,12 +8,14 @@ skipped on Tansu.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from postroom import migrations
 from postroom.devstack import (
@@ -26,6 +28,16 @@ from postroom.devstack import (
 )
 
 _names = itertools.count()
+
+# Property-based tests (marked ``fuzz``): a small run by default and in CI, a long one
+# with HYPOTHESIS_PROFILE=long (docs/testing.md). No deadline: these machines are shared.
+settings.register_profile(
+    "ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -23,6 +23,7 @@ import json
 import sys
 from typing import Any
 
+from postroom.cli._numbers import count, finite
 from postroom.cli._options import CONNECT_URL, DATABASE_URL, add_env_option
 from postroom.connectors import ConnectorConfig
 from postroom.database_url import sync_url
@@ -158,7 +159,7 @@ def _connector_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--heartbeat-interval-ms",
-        type=int,
+        type=count(0),
         default=10_000,
         help="how often the heartbeat row is upserted; 0: off (default: 10000)",
     )
@@ -179,7 +180,10 @@ def _put_options(parser: argparse.ArgumentParser) -> None:
         "--no-wait", dest="wait", action="store_false", help="return once Connect accepted it"
     )
     parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds to wait for RUNNING (default 60)"
+        "--timeout",
+        type=finite(positive=True),
+        default=60.0,
+        help="seconds to wait for RUNNING (default 60)",
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from postroom.cli._numbers import count
+
 __all__ = ["register"]
 
 
@@ -20,6 +22,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "demo", help="one user's story across the reference services, each step timed"
     )
     demo.add_argument(
-        "--registrations", type=int, default=2, help="how many times to tell the story"
+        "--registrations", type=count(1), default=2, help="how many times to tell the story"
     )
     demo.set_defaults(func=_demo)

@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from postroom.cli._broker import broker_errors, require_broker
+from postroom.cli._numbers import count, finite
 from postroom.cli._options import (
     BOOTSTRAP_SERVERS,
     DATABASE_URL,
@@ -136,27 +137,6 @@ def _purge(args: argparse.Namespace) -> int:
     return 0 if run.locked else 3
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     dlq = commands.add_parser("dlq", help="inspect and replay dead letters")
     actions = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
@@ -172,15 +152,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
     show = actions.add_parser("show", help="one dead letter, whole")
     show.add_argument("topic", help="the dead-letter topic, e.g. outbox.event.user.dlq")
-    show.add_argument("partition", type=_non_negative, help="the record's partition")
-    show.add_argument("offset", type=_non_negative, help="the record's offset")
+    show.add_argument("partition", type=count(0), help="the record's partition")
+    show.add_argument("offset", type=count(0), help="the record's offset")
     common(show)
     show.set_defaults(func=_show)
 
     again = actions.add_parser("replay", help="send dead letters back to their original topic")
     again.add_argument("topic", help="the dead-letter topic, e.g. outbox.event.user.dlq")
-    again.add_argument("--partition", type=_non_negative, help="with --offset: one record")
-    again.add_argument("--offset", type=_non_negative, help="with --partition: one record")
+    again.add_argument("--partition", type=count(0), help="with --offset: one record")
+    again.add_argument("--offset", type=count(0), help="with --partition: one record")
     again.add_argument("--all", action="store_true", help="every record of the topic")
     again.add_argument("--reason", help="with --all: only records parked for this reason")
     common(again)
@@ -195,11 +175,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     purge.add_argument("--schema", help="schema of the inbox table (default: search_path)")
     purge.add_argument(
         "--horizon-days",
-        type=_positive_float,
+        type=finite(positive=True),
         help="keep rows this long (default: Kafka's 7-day retention + 1 day margin)",
     )
     purge.add_argument(
-        "--batch-size", type=_positive_int, default=5_000, help="rows per DELETE (default: 5000)"
+        "--batch-size", type=count(1), default=5_000, help="rows per DELETE (default: 5000)"
     )
     add_json_option(purge)
     purge.set_defaults(func=_purge)

@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+from postroom.cli._numbers import count, finite, port
 from postroom.cli._options import (
     BOOTSTRAP_SERVERS,
     CONNECT_URL,
@@ -27,16 +28,24 @@ from postroom.errors import ConfigurationError, PostroomError
 __all__ = ["register"]
 
 _LIMITS = {  # option -> (Thresholds field, type, help); the defaults are Thresholds'
-    "--max-retained-wal-bytes": ("max_retained_wal_bytes", int, "WAL a slot may pin (1 GiB)"),
+    "--max-retained-wal-bytes": ("max_retained_wal_bytes", count(0), "WAL a slot may pin (1 GiB)"),
     "--max-confirmed-flush-lag-bytes": (
         "max_confirmed_flush_lag_bytes",
-        int,
+        count(0),
         "WAL not yet confirmed by the relay (256 MiB)",
     ),
-    "--max-heartbeat-age": ("max_heartbeat_age_s", float, "seconds since the last heartbeat (60)"),
-    "--max-probe-latency": ("max_probe_latency_s", float, "seconds, probe commit to read (10)"),
-    "--max-group-lag": ("max_group_lag", int, "records a group may be behind (1000)"),
-    "--max-dead-letters": ("max_dead_letters", int, "records on a group's dead-letter topics (0)"),
+    "--max-heartbeat-age": (
+        "max_heartbeat_age_s",
+        finite(),
+        "seconds since the last heartbeat (60)",
+    ),
+    "--max-probe-latency": ("max_probe_latency_s", finite(), "seconds, probe commit to read (10)"),
+    "--max-group-lag": ("max_group_lag", count(0), "records a group may be behind (1000)"),
+    "--max-dead-letters": (
+        "max_dead_letters",
+        count(0),
+        "records on a group's dead-letter topics (0)",
+    ),
 }
 
 
@@ -195,11 +204,11 @@ def _flow_arguments(parser: argparse.ArgumentParser) -> None:
         help="default: as each database recorded it; given, it must agree with the record",
     )
     parser.add_argument(
-        "--heartbeat-interval-ms", type=int, default=10_000, help="the relay's (0: off)"
+        "--heartbeat-interval-ms", type=count(0), default=10_000, help="the relay's (0: off)"
     )
     add_env_option(parser, CONNECT_URL, required=False)
     parser.add_argument("--no-probe", action="store_true", help="write no probe events")
-    parser.add_argument("--probe-timeout", type=float, default=10.0, help="seconds")
+    parser.add_argument("--probe-timeout", type=finite(positive=True), default=10.0, help="seconds")
     for option, (field, kind, text) in _LIMITS.items():
         parser.add_argument(option, dest=field, type=kind, metavar="N", help=text)
 
@@ -209,7 +218,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     _flow_arguments(lag)
     add_json_option(lag)
     lag.add_argument(
-        "--watch", nargs="?", type=float, const=5.0, metavar="SECONDS", help="refresh in place"
+        "--watch",
+        nargs="?",
+        type=finite(positive=True),
+        const=5.0,
+        metavar="SECONDS",
+        help="refresh in place",
     )
     lag.add_argument("--check", action="store_true", help="exit 1 if a threshold is crossed")
     lag.set_defaults(func=_lag)
@@ -221,6 +235,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     monitor.add_argument(
         "--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)"
     )
-    monitor.add_argument("--port", type=int, default=9400, help="port to serve on (default: 9400)")
-    monitor.add_argument("--interval", type=float, default=10.0, help="seconds between rounds")
+    monitor.add_argument("--port", type=port, default=9400, help="port to serve on (default: 9400)")
+    monitor.add_argument(
+        "--interval", type=finite(positive=True), default=10.0, help="seconds between rounds"
+    )
     monitor.set_defaults(func=_serve)

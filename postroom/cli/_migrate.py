@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from postroom.cli._numbers import count
 from postroom.cli._options import DATABASE_URL, add_env_option, add_json_option
 from postroom.cli._output import print_json, say
 
@@ -204,7 +205,7 @@ def _common(parser: argparse.ArgumentParser, *, url_required: bool = True) -> No
     )
     parser.add_argument(
         "--lock-timeout-ms",
-        type=int,
+        type=count(0),
         default=None,
         help="SET lock_timeout: a DDL gives up (retriable) instead of queueing traffic",
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from postroom.cli._broker import require_broker
+from postroom.cli._numbers import finite, port
 from postroom.cli._options import (
     BOOTSTRAP_SERVERS,
     DATABASE_URL,
@@ -253,7 +254,7 @@ def _register_relay(commands: argparse._SubParsersAction[Any]) -> None:
         default=3,
         help="partitions of the topics created up front (default: 3)",
     )
-    relay.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
+    relay.add_argument("--metrics-port", type=port, help="serve Prometheus /metrics on this port")
     relay.set_defaults(func=_relay)
 
 
@@ -281,7 +282,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add_env_option(maintain, DATABASE_URL)
     maintain.add_argument(
         "--retention-days",
-        type=float,
+        type=finite(positive=True),
         default=30.0,
         help="drop partitions older than this many days (default: 30)",
     )

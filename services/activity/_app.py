@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi import Depends, FastAPI, HTTPException, Query, status
 from pydantic import BaseModel
 
 from postroom.services.activity._tables import user_activity
@@ -58,7 +58,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         return Activity.model_validate(row, from_attributes=True)
 
     @app.get("/activity")
-    async def every(caller: Admin, db: Db, limit: int = 100) -> list[Activity]:
+    async def every(
+        caller: Admin, db: Db, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[Activity]:
         async with db() as session:
             rows = (
                 await session.execute(

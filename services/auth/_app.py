@@ -34,6 +34,7 @@ from postroom.services.events import (
 from postroom.services.platform import (
     Db,
     Principal,
+    StoredText,
     TokenIssuer,
     TokenVerifier,
     database_lifespan,
@@ -53,7 +54,7 @@ def _email(value: str) -> str:
 
 
 class Credentials(BaseModel):
-    email: str = Field(max_length=320)
+    email: StoredText = Field(max_length=320)
     password: str = Field(min_length=8, max_length=1024)
     _valid_email = field_validator("email")(_email)
 
@@ -74,7 +75,7 @@ class PasswordChange(BaseModel):
 
 
 class EmailChange(BaseModel):
-    email: str = Field(max_length=320)
+    email: StoredText = Field(max_length=320)
     _valid_email = field_validator("email")(_email)
 
 

@@ -18,6 +18,7 @@ from postroom.services.platform import (
     Db,
     Principal,
     ServiceSettings,
+    StoredText,
     database_lifespan,
     own_or,
     require,
@@ -32,7 +33,7 @@ class Role(BaseModel):
 
 
 class RoleDefinition(BaseModel):
-    permissions: list[str] = Field(max_length=200)
+    permissions: list[StoredText] = Field(max_length=200)
 
 
 Reader = Annotated[Principal, Depends(require("roles:read"))]
@@ -50,7 +51,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         return [Role(name=row.name, permissions=sorted(row.permissions)) for row in rows]
 
     @app.put("/roles/{name}")
-    async def define_role(name: str, body: RoleDefinition, caller: Admin, db: Db) -> Role:
+    async def define_role(name: StoredText, body: RoleDefinition, caller: Admin, db: Db) -> Role:
         permissions = sorted(set(body.permissions))
         async with db.begin() as session:
             await session.execute(
@@ -72,7 +73,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             return await effective(session, user_id)
 
     @app.put("/users/{user_id}/roles/{name}")
-    async def grant_role(user_id: uuid.UUID, name: str, caller: Admin, db: Db) -> RolesChanged:
+    async def grant_role(
+        user_id: uuid.UUID, name: StoredText, caller: Admin, db: Db
+    ) -> RolesChanged:
         async with db.begin() as session:
             known = await session.scalar(
                 sa.select(subject.c.status).where(subject.c.user_id == user_id)
@@ -84,7 +87,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             return await grant(session, user_id, name)
 
     @app.delete("/users/{user_id}/roles/{name}")
-    async def revoke_role(user_id: uuid.UUID, name: str, caller: Admin, db: Db) -> RolesChanged:
+    async def revoke_role(
+        user_id: uuid.UUID, name: StoredText, caller: Admin, db: Db
+    ) -> RolesChanged:
         async with db.begin() as session:
             return await revoke(session, user_id, name)
 

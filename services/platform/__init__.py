@@ -8,6 +8,7 @@ from postroom.services.platform._http import serve
 from postroom.services.platform._lifespan import Db, Sessions, database_lifespan, sessions
 from postroom.services.platform._migrations import ServiceMigrations, run_migrations_env
 from postroom.services.platform._settings import ServiceSettings
+from postroom.services.platform._text import StoredText
 from postroom.services.platform._tokens import (
     ALGORITHM,
     ISSUER,
@@ -29,6 +30,7 @@ __all__ = [
     "ServiceSettings",
     "Sessions",
     "SigningKey",
+    "StoredText",
     "TokenIssuer",
     "TokenVerifier",
     "authenticate",

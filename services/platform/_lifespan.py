@@ -19,7 +19,9 @@ def database_lifespan(url: str) -> Callable[[FastAPI], AbstractAsyncContextManag
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_async_engine(url, pool_size=5, max_overflow=5)
+        # hide_parameters: a database error's message (logged with its traceback) must
+        # not carry the statement's values: e-mail addresses, password hashes.
+        engine = create_async_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
         app.state.sessions = async_sessionmaker(engine, expire_on_commit=False)
         try:
             yield

@@ -16,6 +16,7 @@ from postroom.services.platform import (
     Db,
     Principal,
     ServiceSettings,
+    StoredText,
     database_lifespan,
     own_or,
     require,
@@ -35,7 +36,7 @@ class Profile(BaseModel):
 
 
 class ProfileEdit(BaseModel):
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: StoredText = Field(min_length=1, max_length=100)
 
 
 Reader = Annotated[Principal, Depends(require("profile:read"))]

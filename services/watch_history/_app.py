@@ -20,6 +20,7 @@ from postroom.services.platform import (
     Db,
     Principal,
     ServiceSettings,
+    StoredText,
     database_lifespan,
     own_or,
     require,
@@ -30,8 +31,8 @@ __all__ = ["History", "Watch", "create_app"]
 
 
 class Watch(BaseModel):
-    title_id: str = Field(min_length=1, max_length=200)
-    title: str = Field(min_length=1, max_length=500)
+    title_id: StoredText = Field(min_length=1, max_length=200)
+    title: StoredText = Field(min_length=1, max_length=500)
     seconds: int = Field(ge=1, le=86_400)
 
 

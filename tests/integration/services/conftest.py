@@ -1,11 +1,17 @@
 """One deployment of every reference service for this folder's tests: five databases,
 five roles, the real Debezium relay, an inbox worker per consuming service, reporting's
 consumer and every HTTP API, on an embedded stack of their own. Started once (it takes
-a while), shared."""
+a while), shared.
+
+Every log line of the whole package (log records, and the stdout/stderr pytest captures
+around each test, where the services' threads and the relay's JVM write) is scanned at
+the end for the test users' e-mail addresses, passwords and tokens, which
+``Platform.call`` records as it sends them: any found fails the package."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -22,6 +28,7 @@ from postroom.inbox import InboxWorker
 from postroom.privacy import is_sealed, open_value
 from postroom.services import reporting, users
 from postroom.services.deployment import SERVICES, Deployment
+from tests.log_leaks import LogCapture, find_leaks
 
 T = TypeVar("T")
 
@@ -44,6 +51,31 @@ ADMIN_PERMISSIONS = frozenset(
         "roles:read",
     }
 )
+
+
+#: Every secret and personal datum the tests sent or received (see ``Platform.call``).
+SECRETS: set[str] = {PASSWORD}
+#: Text pytest captured around each test of this package (stdout, stderr, log).
+CAPTURED: list[str] = []
+_SECRET_FIELDS = ("email", "password", "current_password", "new_password", "client_secret")
+_TEST_EMAIL = re.compile(r"[\w.+-]+@example\.com")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    CAPTURED.extend(text for _, text in report.sections)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def no_secret_in_any_log_line() -> Iterator[LogCapture]:
+    """Capture every log record of the package; at its end, fail on any secret in them
+    or in what the tests printed."""
+    capture = LogCapture()
+    with capture.installed():
+        yield capture
+    texts = [*capture.lines, *CAPTURED]
+    emails = {email for text in texts for email in _TEST_EMAIL.findall(text)}
+    leaks = find_leaks(texts, SECRETS | emails)
+    assert not leaks, f"{len(leaks)} secret(s) in the logs:\n" + "\n".join(leaks[:20])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -112,7 +144,17 @@ class Platform:
         self, method: str, service: str, path: str, token: str | None, **kw: Any
     ) -> httpx.Response:
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        return self.http.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+        body = kw.get("json")
+        if isinstance(body, dict):
+            SECRETS.update(str(body[f]) for f in _SECRET_FIELDS if body.get(f))
+        if token:
+            SECRETS.add(token)
+        response = self.http.request(method, f"{self.urls[service]}{path}", headers=headers, **kw)
+        if response.content and response.headers.get("content-type") == "application/json":
+            answer = response.json()
+            if isinstance(answer, dict) and isinstance(answer.get("access_token"), str):
+                SECRETS.add(answer["access_token"])
+        return response
 
     def register(self) -> tuple[str, str]:
         """A new account; returns (user id, email)."""
