@@ -11,6 +11,7 @@ from postroom.services.platform._settings import ServiceSettings
 from postroom.services.platform._tokens import (
     ALGORITHM,
     ISSUER,
+    MAX_TTL,
     InvalidTokenError,
     Principal,
     SigningKey,
@@ -21,6 +22,7 @@ from postroom.services.platform._tokens import (
 __all__ = [
     "ALGORITHM",
     "ISSUER",
+    "MAX_TTL",
     "Db",
     "InvalidTokenError",
     "Principal",
