@@ -184,8 +184,15 @@ def login_refusals() -> Iterator[list[str]]:
     handshakes, so that its later timeout can be explained (``BrokerAuthenticationError``)."""
     handler = _RefusalLog()
     logger = logging.getLogger("kafka")
+    level, propagate = logger.level, logger.propagate
+    if logger.getEffectiveLevel() > logging.WARNING:
+        # Silenced (the CLI does, without --debug): hear the warnings, pass none on.
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
     logger.addHandler(handler)
     try:
         yield handler.seen
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate

@@ -8,6 +8,9 @@ that does not trust the broker's CA are refused."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,3 +229,33 @@ def test_a_producer_with_a_wrong_password_never_writes(secured: KafkaCluster) ->
 
     with pytest.raises(KafkaError):
         produce()
+
+
+def _postroom(args: list[str], password: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "POSTROOM_KAFKA_SASL_PASSWORD": password}
+    return subprocess.run(
+        [sys.executable, "-m", "postroom.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_the_cli_reaches_the_secured_broker_with_its_flags(secured: KafkaCluster) -> None:
+    assert secured.security is not None
+    flags = [
+        "dlq", "list", "--json", "--bootstrap-servers", secured.bootstrap_servers,
+        "--kafka-security-protocol", "SASL_SSL",
+        "--kafka-ssl-cafile", str(secured.security.certificates.ca_file),
+        "--kafka-sasl-username", "inbox",
+    ]  # fmt: skip
+
+    allowed = _postroom(flags, secured.security.users["inbox"])
+    refused = _postroom(flags, "wrong")
+    plaintext = _postroom(flags[:5], "")
+
+    assert allowed.returncode == 0, allowed.stderr
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "invalid credentials" in refused.stderr
+    assert plaintext.returncode == 2 and plaintext.stderr.count("\n") == 1, plaintext.stderr
