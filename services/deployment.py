@@ -6,9 +6,10 @@ services' integration tests; production runs the same pieces as separate process
     with deployment.running(state_dir) as urls:      # relay, inbox workers, HTTP APIs
         httpx.post(f"{urls['auth']}/register", json=...)
 
-``admin_url`` is a superuser URL: it creates each service's role and database, migrates
-Postroom's tables, and is what the relay reads the WAL with. The services themselves
-connect only as their own roles.
+``admin_url`` is a superuser URL: it creates each service's role and database and
+migrates Postroom's tables. The relay reads each WAL as a replication role of its own
+(``migrations.grant_relay_role``: the outbox, no business table); the services connect
+only as their own roles.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
@@ -118,6 +120,8 @@ class Deployment:
     key: SigningKey
     prefix: str = ""
     service_clients: dict[str, auth.ServiceClient] = field(default_factory=dict)
+    #: Per publishing service, the relay's least-privilege URL (else its admin URL).
+    relay_urls: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def provision(
@@ -130,17 +134,20 @@ class Deployment:
     ) -> Deployment:
         """Create each service's role and database, run Postroom's migrations and then
         the service's own (as its role), and create every topic."""
-        databases = {}
+        databases, relay_urls = {}, {}
         for name, spec in SERVICES.items():
             database = provision_database(admin_url, f"{prefix}{name}")
             spec.migrations.upgrade(database.url)
             databases[name] = database
+            if spec.publishes:
+                relay_role = f"{prefix}{name}_relay"
+                relay_urls[name] = migrations.grant_relay_role(database.admin_url, relay_role)
         ensure_topics(bootstrap_servers, sorted({t for s in SERVICES.values() for t in s.topics}))
         clients = {
             client: auth.ServiceClient(LOCAL_HASHER.hash(secret), permissions)
             for client, (secret, permissions) in (service_clients or {}).items()
         }
-        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients)
+        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients, relay_urls)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -183,11 +190,11 @@ class Deployment:
 
     def relay(self, state_dir: Path) -> Relay:
         """One embedded Debezium relay over every publishing service's outbox."""
-        sources = [
-            RelaySource(ConnectorConfig.from_url(db.name, db.admin_url), db.admin_url)
-            for name, db in self.databases.items()
-            if SERVICES[name].publishes
-        ]
+        sources = []
+        for name, db in self.databases.items():
+            if SERVICES[name].publishes:
+                url = self.relay_urls.get(name, db.admin_url)
+                sources.append(RelaySource(ConnectorConfig.from_url(db.name, url), url))
         return Relay(sources, bootstrap_servers=self.bootstrap_servers, state_dir=state_dir)
 
     def engine(self, name: str) -> sa.Engine:
