@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.database_url import async_engine_args
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
@@ -186,7 +187,9 @@ class Deployment:
         if spec.registry is None:
             raise ValueError(f"{name} consumes nothing")
         config = InboxConfig.low_latency(self.consumer(name), spec.topics, self.bootstrap_servers)
-        return InboxWorker(config, spec.registry, create_async_engine(self.databases[name].url))
+        url, connect_args = async_engine_args(self.databases[name].url)
+        engine = create_async_engine(url, connect_args=connect_args)
+        return InboxWorker(config, spec.registry, engine)
 
     def relay(self, state_dir: Path) -> Relay:
         """One embedded Debezium relay over every publishing service's outbox."""

@@ -5,6 +5,7 @@ without TLS, or one that does not trust the CA, is refused."""
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from kafka import KafkaConsumer
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import Session
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.database_url import async_engine_args
 from postroom.devstack import (
     EmbeddedPostgres,
     EmbeddedStack,
@@ -114,3 +117,34 @@ def test_the_relay_reads_the_wal_over_verify_full(
     finally:
         consumer.close()
         writer.dispose()
+
+
+async def test_asyncpg_connects_with_the_same_url_through_async_engine_args(
+    tls_postgres: EmbeddedPostgres,
+) -> None:
+    # asyncpg knows neither sslmode nor sslrootcert: given as they are, connect() fails.
+    url, connect_args = async_engine_args(tls_postgres.url())
+    engine = create_async_engine(url, connect_args=connect_args, poolclass=sa.NullPool)
+    try:
+        async with engine.connect() as connection:
+            query = sa.text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert (await connection.execute(query)).scalar_one() is True
+    finally:
+        await engine.dispose()
+
+
+async def test_asyncpg_refuses_a_server_whose_ca_it_does_not_trust(
+    tls_postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    stranger = LocalCertificates.create(tmp_path / "other", ca_name="Someone else")
+    untrusting = (
+        tls_postgres.url(tls=False) + f"?sslmode=verify-full&sslrootcert={stranger.ca_file}"
+    )
+    url, connect_args = async_engine_args(untrusting)
+    engine = create_async_engine(url, connect_args=connect_args, poolclass=sa.NullPool)
+    try:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            async with engine.connect():
+                pass
+    finally:
+        await engine.dispose()
