@@ -176,9 +176,9 @@ class Relay(StartStop):
                         f"{refusals[-1]}; check the POSTROOM_KAFKA_* settings"
                     ) from exc
                 raise BrokerUnavailableError(
-                    f"no Kafka broker answers at {self.bootstrap_servers} over "
-                    f"{self.security.protocol} ({exc}): check bootstrap_servers, the security "
-                    "protocol and that the brokers are up; nothing was read from the slots"
+                    f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
+                    f"bootstrap_servers, the security protocol ({self.security.protocol}) and "
+                    "that the brokers are up; nothing was read from the slots"
                 ) from exc
         for source in self.sources:
             connector = source.connector
