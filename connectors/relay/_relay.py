@@ -50,6 +50,9 @@ __all__ = ["Relay", "RelaySource"]
 
 log = logging.getLogger("postroom.relay")
 
+#: A broker may close a refused SASL login without saying so first.
+_SASL_HINT = ", and the SASL user and password: a refused login can look like this"
+
 
 @dataclass(frozen=True)
 class RelaySource:
@@ -177,8 +180,9 @@ class Relay(StartStop):
                     ) from exc
                 raise BrokerUnavailableError(
                     f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
-                    f"bootstrap_servers, the security protocol ({self.security.protocol}) and "
-                    "that the brokers are up; nothing was read from the slots"
+                    f"bootstrap_servers, the security protocol ({self.security.protocol}"
+                    f"{_SASL_HINT if self.security.uses_sasl else ''}) and that the brokers "
+                    "are up; nothing was read from the slots"
                 ) from exc
         for source in self.sources:
             connector = source.connector
