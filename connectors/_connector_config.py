@@ -41,6 +41,7 @@ __all__ = [
 DEFAULT_HEARTBEAT_TABLE = "postroom_heartbeat"
 
 _CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
+_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 #: outbox column -> Kafka header name (the wire format's; more columns may be added).
 DEFAULT_HEADER_FIELDS: dict[str, str] = dict(wire.HEADER_FIELDS)
@@ -71,6 +72,11 @@ class ConnectorConfig:
     database: str
     user: str = "postgres"
     password: str = ""
+    #: TLS to PostgreSQL, as libpq names it (``from_url`` reads the URL's query):
+    #: ``sslmode`` (``disable``, ``prefer``, ``require``, ``verify-ca``, ``verify-full``;
+    #: empty = Debezium's default, ``prefer``) and ``sslrootcert``, the CA file.
+    sslmode: str = ""
+    sslrootcert: str = ""
     schema: str = "public"
     mode: OutboxMode = "table"
     table: str = ""
@@ -118,6 +124,10 @@ class ConnectorConfig:
             object.__setattr__(self, "publication_name", f"postroom_{self.name}")
         _identifier("slot_name", self.slot_name)
         _identifier("publication_name", self.publication_name)
+        if self.sslmode and self.sslmode not in _SSL_MODES:
+            raise ConnectorConfigError(
+                f"sslmode must be one of {', '.join(_SSL_MODES)}, got {self.sslmode!r}"
+            )
         if not 0 < self.port < 65536:
             raise ConnectorConfigError(f"port must be 1-65535, got {self.port}")
         for key in ("max_batch_size", "max_queue_size", "poll_interval_ms"):
@@ -160,6 +170,8 @@ class ConnectorConfig:
             database=url.database,
             user=url.username or "postgres",
             password=url.password or "",
+            sslmode=str(url.query.get("sslmode", "")),
+            sslrootcert=str(url.query.get("sslrootcert", "")),
             **options,  # type: ignore[arg-type]
         )
 
@@ -217,6 +229,25 @@ class ConnectorConfig:
             "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at"
         )
 
+    def ssl_properties(self) -> dict[str, str]:
+        """``database.sslmode``/``database.sslrootcert`` when the URL set them."""
+        props = {}
+        if self.sslmode:
+            props["database.sslmode"] = self.sslmode
+        if self.sslrootcert:
+            props["database.sslrootcert"] = self.sslrootcert
+        return props
+
+    def jdbc_url(self) -> str:
+        """``jdbc:postgresql://host:port/database``, with the same TLS settings."""
+        query = "&".join(
+            f"{key}={value}"
+            for key, value in (("sslmode", self.sslmode), ("sslrootcert", self.sslrootcert))
+            if value
+        )
+        url = f"jdbc:postgresql://{self.host}:{self.port}/{self.database}"
+        return f"{url}?{query}" if query else url
+
     def connector_properties(self) -> dict[str, str]:
         """The connector and transform options both runtimes share (no offset storage)."""
         placement = ",".join(f"{col}:header:{hdr}" for col, hdr in self.header_fields.items())
@@ -227,6 +258,7 @@ class ConnectorConfig:
             "database.user": self.user,
             "database.password": self.password,
             "database.dbname": self.database,
+            **self.ssl_properties(),
             "topic.prefix": self.name,
             "plugin.name": "pgoutput",
             "slot.name": self.slot_name,

@@ -11,6 +11,7 @@ from postroom.inbox._delivery import RetryPolicy
 from postroom.inbox._message import DEFAULT_MAX_MESSAGE_BYTES
 from postroom.inbox._retry_topic import RETRY_SUFFIX
 from postroom.inbox._verifier import MessageVerifier
+from postroom.kafka_security import KafkaSecurity
 
 __all__ = ["InboxConfig"]
 
@@ -43,6 +44,8 @@ class InboxConfig:
     heartbeat_interval_ms: int = 3_000
     fetch_max_wait_ms: int = 50
     verifier: MessageVerifier | None = None
+    #: TLS/SASL to the brokers; None reads ``POSTROOM_KAFKA_*`` (plaintext if unset).
+    security: KafkaSecurity | None = None
 
     @classmethod
     def low_latency(

@@ -15,6 +15,7 @@ from kafka.admin import KafkaAdminClient
 
 from postroom.errors import DeadLetterNotFoundError
 from postroom.inbox._dead_letters import DEAD_LETTER_SUFFIX, DeadLetter
+from postroom.kafka_security import kafka_security
 
 __all__ = ["dead_letter_topics", "find_dead_letter", "read_dead_letters", "replay"]
 
@@ -23,7 +24,11 @@ REPLAYED_FROM = "postroom.replayed_from"
 
 def dead_letter_topics(bootstrap_servers: str, *, suffix: str = DEAD_LETTER_SUFFIX) -> list[str]:
     """Every topic on the cluster that ends in ``suffix``."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-dlq")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        **kafka_security(None).kafka_python(),
+        client_id="postroom-dlq",
+    )
     try:
         return sorted(t for t in admin.list_topics() if t.endswith(suffix))
     finally:
@@ -42,6 +47,7 @@ def read_dead_letters(
         raise ValueError("name at least one non-empty topic")
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
+        **kafka_security(None).kafka_python(),
         enable_auto_commit=False,
         consumer_timeout_ms=idle_timeout_ms,
         fetch_max_wait_ms=50,
@@ -76,7 +82,10 @@ def replay(bootstrap_servers: str, letters: Iterable[DeadLetter]) -> list[DeadLe
     """Put ``letters`` back on their original topics; returns what was sent, once acked."""
     sent: list[DeadLetter] = []
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap_servers, acks="all", client_id="postroom-dlq-replay"
+        bootstrap_servers=bootstrap_servers,
+        **kafka_security(None).kafka_python(),
+        acks="all",
+        client_id="postroom-dlq-replay",
     )
     try:
         futures = []

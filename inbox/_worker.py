@@ -36,6 +36,7 @@ from postroom.inbox._registry import HandlerRegistry
 from postroom.inbox._retry_gate import RetryGate
 from postroom.inbox._retry_topic import RetryState, retry_headers, retry_state
 from postroom.inbox._startup import check_inbox_ready
+from postroom.kafka_security import kafka_security
 
 __all__ = ["InboxWorker"]
 
@@ -98,9 +99,14 @@ class InboxWorker:
 
             # The main topics too: a consumer may start before any event was published,
             # and Kafka assigns no partitions of a topic that does not exist yet.
-            ensure_topics(config.bootstrap_servers, [*config.topics, *config.side_topics()])
+            ensure_topics(
+                config.bootstrap_servers,
+                [*config.topics, *config.side_topics()],
+                security=config.security,
+            )
         consumer = KafkaConsumer(
             bootstrap_servers=config.bootstrap_servers,
+            **kafka_security(config.security).kafka_python(),
             group_id=config.consumer,
             client_id=f"postroom-inbox-{config.consumer}",
             enable_auto_commit=False,
@@ -112,6 +118,7 @@ class InboxWorker:
         )
         producer = KafkaProducer(
             bootstrap_servers=config.bootstrap_servers,
+            **kafka_security(config.security).kafka_python(),
             acks="all",
             client_id=f"postroom-inbox-{config.consumer}-side",
         )

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from postroom.migrations._metadata import framework_metadata
     from postroom.migrations._migrator import Migrator
     from postroom.migrations._revision_context import migration_settings
+    from postroom.migrations._roles import grant_relay_role, relay_role_statements
     from postroom.migrations._settings import SETTINGS_ATTRIBUTE, VERSION_TABLE, MigrationSettings
     from postroom.migrations._throwaway import PostgresServer, ThrowawayDatabase
 
@@ -66,10 +67,12 @@ __all__ = [
     "downgrade",
     "ensure_capture",
     "framework_metadata",
+    "grant_relay_role",
     "has_record",
     "mapped_errors",
     "migration_settings",
     "publication_ddl",
+    "relay_role_statements",
     "revisions",
     "sync_url",
     "upgrade",
@@ -98,6 +101,8 @@ _HOME = {
     "publication_ddl": "_capture",
     "has_record": "_capture",
     "framework_metadata": "_metadata",
+    "grant_relay_role": "_roles",
+    "relay_role_statements": "_roles",
     "mapped_errors": "_api",
     "migration_settings": "_revision_context",
     "revisions": "_api",

@@ -9,6 +9,10 @@ is made: ``sync_url`` for ``sa.create_engine``, ``async_url`` for
 Postroom does not depend on; an asyncpg URL in a synchronous engine fails on first use
 with ``MissingGreenlet``.)
 
+TLS settings ride in the URL as libpq names them (``?sslmode=verify-full&sslrootcert=
+/path/ca.pem``): psycopg and the relay read them as they are; asyncpg knows neither
+name, so ``async_engine_args`` turns them into the ``ssl`` context asyncpg takes.
+
 Anything else raises ``DatabaseUrlError`` naming the accepted forms, or the package to
 install when the driver a form needs is missing.
 """
@@ -16,13 +20,24 @@ install when the driver a form needs is missing.
 from __future__ import annotations
 
 import importlib.util
+import ssl
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from postroom.errors import DatabaseUrlError
 
-__all__ = ["ACCEPTED_FORMS", "async_url", "describe", "parse_database_url", "sync_url"]
+__all__ = [
+    "ACCEPTED_FORMS",
+    "async_engine_args",
+    "async_url",
+    "describe",
+    "parse_database_url",
+    "sync_url",
+]
+
+_TLS_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 #: The URL forms every Postroom entry point accepts.
 ACCEPTED_FORMS = (
@@ -90,3 +105,28 @@ def describe(database_url: sa.URL | str) -> str:
     url = database_url if isinstance(database_url, sa.URL) else make_url(database_url)
     host = url.host or str(url.query.get("host") or "localhost")
     return f"{host}:{url.port or 5432}/{url.database or ''}"
+
+
+def async_engine_args(database_url: object) -> tuple[str, dict[str, Any]]:
+    """``(url, connect_args)`` for ``create_async_engine`` (asyncpg), with the URL's libpq
+    TLS settings (``sslmode``, ``sslrootcert``) as the ``ssl`` argument asyncpg takes:
+    ``verify-full`` checks the chain and the host name, ``verify-ca`` the chain only,
+    ``require`` encrypts without checking; ``disable``/``allow``/``prefer`` pass through."""
+    url = make_url(async_url(database_url))
+    query = dict(url.query)
+    mode = str(query.pop("sslmode", "") or "")
+    root = str(query.pop("sslrootcert", "") or "")
+    url = url.set(query=query)
+    rendered = url.render_as_string(hide_password=False)
+    if not mode:
+        return rendered, {}
+    if mode not in _TLS_MODES:
+        raise DatabaseUrlError(f"sslmode must be one of {', '.join(_TLS_MODES)}, got {mode!r}")
+    if mode not in ("require", "verify-ca", "verify-full"):
+        return rendered, {"ssl": mode}
+    context = ssl.create_default_context(cafile=root or None)
+    if mode != "verify-full":
+        context.check_hostname = False
+    if mode == "require":
+        context.verify_mode = ssl.CERT_NONE
+    return rendered, {"ssl": context}

@@ -19,6 +19,7 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── DatabaseUnavailableError       nothing answers at the URL, or it refused us [retriable]
     │   └── MissingTableError              a table Postroom needs is missing; names the command
     ├── BrokerUnavailableError             no Kafka broker answered in time [retriable]
+    │   └── BrokerAuthenticationError      the brokers refused our TLS handshake or SASL login
     ├── OutboxError                        the write side refused an event
     │   ├── InvalidEventError              bad input to Event / publish (ValueError)
     │   │   └── PayloadTooLargeError       the serialised payload is above the limit
@@ -58,6 +59,7 @@ from collections.abc import Mapping
 
 __all__ = [
     "BadSignatureError",
+    "BrokerAuthenticationError",
     "BrokerUnavailableError",
     "CaptureMissingError",
     "CaptureSetupError",
@@ -176,6 +178,13 @@ class BrokerUnavailableError(PostroomError):
     """No Kafka broker answered at the bootstrap servers, or none acknowledged in time."""
 
     retriable = True
+
+
+class BrokerAuthenticationError(BrokerUnavailableError):
+    """The brokers answered but refused the client: a wrong SASL user or password, or a
+    certificate the client does not trust. Retrying the same settings cannot help."""
+
+    retriable = False
 
 
 # -- the write side --------------------------------------------------------------------

@@ -6,9 +6,10 @@ services' integration tests; production runs the same pieces as separate process
     with deployment.running(state_dir) as urls:      # relay, inbox workers, HTTP APIs
         httpx.post(f"{urls['auth']}/register", json=...)
 
-``admin_url`` is a superuser URL: it creates each service's role and database, migrates
-Postroom's tables, and is what the relay reads the WAL with. The services themselves
-connect only as their own roles.
+``admin_url`` is a superuser URL: it creates each service's role and database and
+migrates Postroom's tables. The relay reads each WAL as a replication role of its own
+(``migrations.grant_relay_role``: the outbox, no business table); the services connect
+only as their own roles.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.database_url import async_engine_args
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
@@ -141,6 +144,9 @@ class Deployment:
     #: Each publishing service's Ed25519 key: it signs every event the service publishes.
     signing_keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
 
+    #: Per publishing service, the relay's least-privilege URL (else its admin URL).
+    relay_urls: dict[str, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         for name, key in self.signing_keys.items():
             if name in self.databases:
@@ -158,13 +164,16 @@ class Deployment:
         """Create each service's role and database, run Postroom's migrations (with the
         signature column: every service signs what it publishes) and then the service's
         own (as its role), create every topic, and make each publisher's signing key."""
-        databases = {}
+        databases, relay_urls = {}, {}
         for name, spec in SERVICES.items():
             database = provision_database(
                 admin_url, f"{prefix}{name}", settings=signed_outbox_settings()
             )
             spec.migrations.upgrade(database.url)
             databases[name] = database
+            if spec.publishes:
+                relay_role = f"{prefix}{name}_relay"
+                relay_urls[name] = migrations.grant_relay_role(database.admin_url, relay_role)
         ensure_topics(bootstrap_servers, sorted({t for s in SERVICES.values() for t in s.topics}))
         clients = {
             client: auth.ServiceClient(LOCAL_HASHER.hash(secret), permissions)
@@ -175,7 +184,9 @@ class Deployment:
             for name in sorted(set(PUBLISHER.values()))
             if name in SERVICES and SERVICES[name].publishes
         }
-        return cls(databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys)
+        return cls(
+            databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys, relay_urls
+        )
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -230,15 +241,17 @@ class Deployment:
             self.bootstrap_servers,
             verifier=self.verifier() if self.signing_keys else None,
         )
-        return InboxWorker(config, spec.registry, create_async_engine(self.databases[name].url))
+        url, connect_args = async_engine_args(self.databases[name].url)
+        engine = create_async_engine(url, connect_args=connect_args)
+        return InboxWorker(config, spec.registry, engine)
 
     def relay(self, state_dir: Path) -> Relay:
         """One embedded Debezium relay over every publishing service's outbox."""
-        sources = [
-            RelaySource(ConnectorConfig.from_url(db.name, db.admin_url), db.admin_url)
-            for name, db in self.databases.items()
-            if SERVICES[name].publishes
-        ]
+        sources = []
+        for name, db in self.databases.items():
+            if SERVICES[name].publishes:
+                url = self.relay_urls.get(name, db.admin_url)
+                sources.append(RelaySource(ConnectorConfig.from_url(db.name, url), url))
         return Relay(sources, bootstrap_servers=self.bootstrap_servers, state_dir=state_dir)
 
     def engine(self, name: str) -> sa.Engine:

@@ -58,9 +58,7 @@ def offset_store_properties(
     if store == "database":
         return {
             "offset.storage": "io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore",
-            "offset.storage.jdbc.connection.url": (
-                f"jdbc:postgresql://{connector.host}:{connector.port}/{connector.database}"
-            ),
+            "offset.storage.jdbc.connection.url": connector.jdbc_url(),
             "offset.storage.jdbc.connection.user": connector.user,
             # The store insists on a password; with trust authentication (no password)
             # the server never asks for it, so any placeholder does.

@@ -42,12 +42,16 @@ from postroom.connectors.relay._replication import ensure_replication, slot_acti
 from postroom.connectors.relay._tracing import TracedSink
 from postroom.connectors.topics._admin import ensure_topics
 from postroom.database_url import sync_url
-from postroom.errors import BrokerUnavailableError, RelayError
+from postroom.errors import BrokerAuthenticationError, BrokerUnavailableError, RelayError
+from postroom.kafka_security import KafkaSecurity, kafka_security, login_refusals
 from postroom.lifecycle import StartStop
 
 __all__ = ["Relay", "RelaySource"]
 
 log = logging.getLogger("postroom.relay")
+
+#: A broker may close a refused SASL login without saying so first.
+_SASL_HINT = ", and the SASL user and password: a refused login can look like this"
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class Relay(StartStop):
         bootstrap_timeout_ms: int = 30_000,
         producer: str = "java",
         offset_store: OffsetStore = "file",
+        security: KafkaSecurity | None = None,
     ) -> None:
         if not sources:
             raise RelayError("a relay needs at least one source")
@@ -109,6 +114,9 @@ class Relay(StartStop):
             raise RelayError(f"connector names must be unique, got {names}")
         self.sources = list(sources)
         self.bootstrap_servers = bootstrap_servers
+        #: TLS/SASL to the brokers, for every client of the relay (``POSTROOM_KAFKA_*``
+        #: when not given): the producer, topic admin and the Kafka offset store.
+        self.security = kafka_security(security)
         self.state_dir = Path(state_dir)
         self._linger_ms = linger_ms
         self._bootstrap_timeout_ms = bootstrap_timeout_ms
@@ -148,24 +156,34 @@ class Relay(StartStop):
         ]
         for source in self.sources:
             check_offsets_identity(source.connector, source.database_url, self.state_dir)
-        try:
-            self._producer = KafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                acks="all",
-                linger_ms=self._linger_ms,
-                client_id="postroom-relay",
-                # One request in flight per broker: a retried batch can't overtake the
-                # one before it, so records of an aggregate stay in order.
-                max_in_flight_requests_per_connection=1,
-                request_timeout_ms=10_000,
-                max_block_ms=10_000,
-                bootstrap_timeout_ms=self._bootstrap_timeout_ms,
-            )
-        except KafkaError as exc:
-            raise BrokerUnavailableError(
-                f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
-                "bootstrap_servers and that the brokers are up; nothing was read from the slots"
-            ) from exc
+        with login_refusals() as refusals:
+            try:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap_servers,
+                    **self.security.kafka_python(),
+                    acks="all",
+                    linger_ms=self._linger_ms,
+                    client_id="postroom-relay",
+                    # One request in flight per broker: a retried batch can't overtake the
+                    # one before it, so records of an aggregate stay in order.
+                    max_in_flight_requests_per_connection=1,
+                    request_timeout_ms=10_000,
+                    max_block_ms=10_000,
+                    bootstrap_timeout_ms=self._bootstrap_timeout_ms,
+                )
+            except KafkaError as exc:
+                if refusals:
+                    raise BrokerAuthenticationError(
+                        f"the Kafka brokers at {self.bootstrap_servers} refused the relay "
+                        f"({self.security.protocol}, user {self.security.sasl_username!r}): "
+                        f"{refusals[-1]}; check the POSTROOM_KAFKA_* settings"
+                    ) from exc
+                raise BrokerUnavailableError(
+                    f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
+                    f"bootstrap_servers, the security protocol ({self.security.protocol}"
+                    f"{_SASL_HINT if self.security.uses_sasl else ''}) and that the brokers "
+                    "are up; nothing was read from the slots"
+                ) from exc
         for source in self.sources:
             connector = source.connector
             if connector.topics:
@@ -178,6 +196,7 @@ class Relay(StartStop):
                         "retention.ms": str(connector.topic_retention_ms),
                         "cleanup.policy": connector.topic_cleanup_policy,
                     },
+                    security=self.security,
                 )
         start_jvm()
         if self.producer == "java" and not java_producer_available():
@@ -203,6 +222,8 @@ class Relay(StartStop):
                     bootstrap_servers=self.bootstrap_servers,
                 )
             )
+            if self.offset_store == "kafka":
+                properties.update(self.security.java_properties())
             thread = threading.Thread(
                 target=self._supervise,
                 args=(
@@ -235,6 +256,7 @@ class Relay(StartStop):
             "request.timeout.ms": "10000",
             "delivery.timeout.ms": "30000",
             "max.block.ms": "10000",
+            **self.security.java_properties(),
         }
 
     def _new_sink(self) -> BatchSink:

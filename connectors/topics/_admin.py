@@ -10,6 +10,8 @@ from typing import Any
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from postroom.kafka_security import KafkaSecurity, kafka_security
+
 __all__ = ["ensure_topics"]
 
 
@@ -20,14 +22,20 @@ def ensure_topics(
     partitions: int = 3,
     replication_factor: int = 1,
     configs: Mapping[str, str] | None = None,
+    security: KafkaSecurity | None = None,
 ) -> None:
     """Create each topic that does not exist yet; existing topics are left as they are.
 
     ``configs`` are topic-level settings such as ``retention.ms`` and ``cleanup.policy``.
     Returns once every topic has a leader for each partition: a broker answers
-    ``create_topics`` before its metadata shows the topic.
+    ``create_topics`` before its metadata shows the topic. ``security``: TLS/SASL
+    settings (``POSTROOM_KAFKA_*`` when None).
     """
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-admin")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        **kafka_security(security).kafka_python(),
+        client_id="postroom-admin",
+    )
     try:
         existing = set(admin.list_topics())
         missing = [

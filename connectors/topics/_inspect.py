@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from postroom.errors import TopicNotFoundError
+from postroom.kafka_security import kafka_security
 
 __all__ = ["TopicDescription", "describe_topics"]
 
@@ -35,7 +36,11 @@ class TopicDescription:
 def describe_topics(bootstrap_servers: str, topics: Iterable[str]) -> dict[str, TopicDescription]:
     """Describe ``topics``; raises ``TopicNotFoundError`` naming any that does not exist."""
     names = list(topics)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-admin")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        **kafka_security(None).kafka_python(),
+        client_id="postroom-admin",
+    )
     try:
         described = {entry["name"]: entry for entry in admin.describe_topics(names)}
         missing = [name for name in names if name not in described or described[name]["error_code"]]

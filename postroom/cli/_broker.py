@@ -13,7 +13,13 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from postroom.errors import BrokerUnavailableError, ConfigurationError, PostroomError
+from postroom.errors import (
+    BrokerAuthenticationError,
+    BrokerUnavailableError,
+    ConfigurationError,
+    PostroomError,
+)
+from postroom.kafka_security import login_refusals
 
 __all__ = ["BROKER_TIMEOUT_S", "broker_errors", "require_broker"]
 
@@ -49,14 +55,21 @@ def require_broker(bootstrap_servers: str, *, timeout: float = BROKER_TIMEOUT_S)
 
 @contextmanager
 def broker_errors(bootstrap_servers: str) -> Iterator[None]:
-    """Raise kafka-python's errors from the ``with`` block as Postroom errors."""
+    """Raise kafka-python's errors from the ``with`` block as Postroom errors; a refused
+    TLS handshake or SASL login (which kafka-python only logs, then times out) is named."""
     from kafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError, NodeNotReadyError
 
-    try:
-        yield
-    except (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError) as exc:
-        raise BrokerUnavailableError(
-            f"Kafka at {bootstrap_servers} did not answer in time ({exc}): {_FIX}"
-        ) from exc
-    except KafkaError as exc:
-        raise PostroomError(f"Kafka at {bootstrap_servers} refused: {exc}") from exc
+    with login_refusals() as refusals:
+        try:
+            yield
+        except KafkaError as exc:
+            if refusals:
+                raise BrokerAuthenticationError(
+                    f"Kafka at {bootstrap_servers} refused us: {refusals[-1]} "
+                    "(check --kafka-* or POSTROOM_KAFKA_*)"
+                ) from exc
+            if isinstance(exc, KafkaConnectionError | KafkaTimeoutError | NodeNotReadyError):
+                raise BrokerUnavailableError(
+                    f"Kafka at {bootstrap_servers} did not answer in time ({exc}): {_FIX}"
+                ) from exc
+            raise PostroomError(f"Kafka at {bootstrap_servers} refused: {exc}") from exc

@@ -13,12 +13,14 @@ import os
 from dataclasses import dataclass
 
 from postroom.errors import ConfigurationError
+from postroom.kafka_security import KAFKA_SECURITY_ENV, KafkaSecurity
 
 __all__ = [
     "BOOTSTRAP_SERVERS",
     "CONNECT_URL",
     "DATABASE_URL",
     "ENVIRONMENT",
+    "KAFKA_SECURITY",
     "STATE_DIR",
     "EnvOption",
     "add_env_option",
@@ -66,8 +68,40 @@ STATE_DIR = EnvOption(
     "DIR",
 )
 
+KAFKA_SECURITY_PROTOCOL = EnvOption(
+    "--kafka-security-protocol",
+    KAFKA_SECURITY_ENV["protocol"],
+    "Kafka security.protocol: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL",
+    "PROTOCOL",
+)
+KAFKA_SSL_CAFILE = EnvOption(
+    "--kafka-ssl-cafile",
+    KAFKA_SECURITY_ENV["ssl_cafile"],
+    "PEM file of the CA the brokers' certificates chain to (TLS)",
+    "FILE",
+)
+KAFKA_SASL_MECHANISM = EnvOption(
+    "--kafka-sasl-mechanism",
+    KAFKA_SECURITY_ENV["sasl_mechanism"],
+    "SCRAM-SHA-512 (default), SCRAM-SHA-256 or PLAIN",
+    "MECHANISM",
+)
+KAFKA_SASL_USERNAME = EnvOption(
+    "--kafka-sasl-username",
+    KAFKA_SECURITY_ENV["sasl_username"],
+    f"the SASL user; its password only from {KAFKA_SECURITY_ENV['sasl_password']}",
+    "USER",
+)
+#: Given with ``--bootstrap-servers`` to every command that talks to Kafka.
+KAFKA_SECURITY = (
+    KAFKA_SECURITY_PROTOCOL,
+    KAFKA_SSL_CAFILE,
+    KAFKA_SASL_MECHANISM,
+    KAFKA_SASL_USERNAME,
+)
+
 #: Every environment variable the ``postroom`` command reads, by the flag it stands for.
-ENVIRONMENT = (DATABASE_URL, BOOTSTRAP_SERVERS, CONNECT_URL, STATE_DIR)
+ENVIRONMENT = (DATABASE_URL, BOOTSTRAP_SERVERS, CONNECT_URL, STATE_DIR, *KAFKA_SECURITY)
 
 
 @dataclass(frozen=True)
@@ -89,6 +123,9 @@ def add_env_option(
         metavar=option.metavar,
         help=f"{option.help} (env {option.env}{need})",
     )
+    if option is BOOTSTRAP_SERVERS:
+        for security in KAFKA_SECURITY:
+            add_env_option(parser, security, required=False)
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
@@ -108,3 +145,18 @@ def resolve_env_options(args: argparse.Namespace) -> None:
                 f"{value.option.flag} is required: give it, or set {value.option.env}"
             )
         setattr(args, name, found)
+    _apply_kafka_security(args)
+
+
+def _apply_kafka_security(args: argparse.Namespace) -> None:
+    """Every Kafka client of the command reads ``POSTROOM_KAFKA_*`` (``KafkaSecurity``):
+    a flag given wins by standing in for its variable in this process. The result is
+    checked at once, so a bad combination is one line before anything connects."""
+    given = False
+    for option in KAFKA_SECURITY:
+        value = getattr(args, option.dest, None)
+        if value is not None:
+            os.environ[option.env] = value
+            given = True
+    if given or any(os.environ.get(v) for v in KAFKA_SECURITY_ENV.values()):
+        KafkaSecurity.from_env()

@@ -28,6 +28,7 @@ from postroom.cli._options import (
     add_env_option,
     add_json_option,
 )
+from postroom.kafka_security import kafka_security
 
 __all__ = ["register", "reset_group"]
 
@@ -87,7 +88,11 @@ def reset_group(
 
     from postroom.inbox import InboxError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="postroom-replay")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        **kafka_security(None).kafka_python(),
+        client_id="postroom-replay",
+    )
     try:
         members = _live_members(admin, group)
         if members:

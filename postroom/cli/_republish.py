@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from postroom.kafka_security import kafka_security
+
 __all__ = ["republish", "retained_events"]
 
 
@@ -72,7 +74,13 @@ def republish(
     from postroom.inbox.testing import record_for
 
     rows: list[dict[str, Any]] = []
-    producer = None if dry_run else KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    producer = (
+        None
+        if dry_run
+        else KafkaProducer(
+            bootstrap_servers=bootstrap_servers, **kafka_security(None).kafka_python(), acks="all"
+        )
+    )
     try:
         for event in events:
             record = record_for(event)

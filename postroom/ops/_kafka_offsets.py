@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, TopicPartition
 
+from postroom.kafka_security import kafka_security
+
 __all__ = ["OffsetReader"]
 
 
@@ -21,6 +23,7 @@ class OffsetReader:
     def __init__(self, bootstrap_servers: str, *, client_id: str = "postroom-lag") -> None:
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
+            **kafka_security(None).kafka_python(),
             client_id=client_id,
             enable_auto_commit=False,
             fetch_max_wait_ms=50,

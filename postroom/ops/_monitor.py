@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from postroom.connectors import KafkaConnectClient, RelaySource, SlotInfo, list_slots
 from postroom.inbox import DEAD_LETTER_SUFFIX, RETRY_SUFFIX
+from postroom.kafka_security import kafka_security
 from postroom.ops._group_lag import measure_group
 from postroom.ops._kafka_offsets import OffsetReader
 from postroom.ops._probe import Prober
@@ -59,7 +60,9 @@ class LagMonitor:
         self.probe_timeout_s = probe_timeout_s
         self._reader = OffsetReader(bootstrap_servers)
         self._admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap_servers, client_id="postroom-lag"
+            bootstrap_servers=bootstrap_servers,
+            **kafka_security(None).kafka_python(),
+            client_id="postroom-lag",
         )
         self._prober = (
             Prober(self.sources, bootstrap_servers, timeout_s=probe_timeout_s)

@@ -19,6 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.orm import Session
 
 from postroom.connectors import RelaySource, ensure_topics
+from postroom.kafka_security import kafka_security
 from postroom.outbox import Event, Outbox, publish, wire
 
 __all__ = ["PROBE_AGGREGATE_TYPE", "PROBE_EVENT_TYPE", "Prober"]
@@ -49,6 +50,7 @@ class Prober:
         }
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
+            **kafka_security(None).kafka_python(),
             client_id="postroom-probe",
             enable_auto_commit=False,
             fetch_max_wait_ms=10,

@@ -122,6 +122,13 @@ def create_app(settings: AuthSettings) -> FastAPI:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such account")
         await publish_event(db, event)
 
+    async def refuse_if_deactivated(db: AsyncSession, user_id: uuid.UUID) -> None:
+        """A deactivated account can't be changed with a token issued before (a replayed
+        token): 403, as its login is refused."""
+        state = await db.scalar(sa.select(account.c.status).where(account.c.user_id == user_id))
+        if state is not None and state != "active":
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "account is deactivated")
+
     @app.get("/public-key", response_class=Response)
     async def public_key() -> Response:
         """The PEM every service verifies tokens with."""
@@ -194,6 +201,7 @@ def create_app(settings: AuthSettings) -> FastAPI:
             )
             if current is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such account")
+            await refuse_if_deactivated(session, user_id)
             try:
                 await run_in_threadpool(hasher.verify, current, body.current_password)
             except VerificationError:
@@ -205,6 +213,7 @@ def create_app(settings: AuthSettings) -> FastAPI:
     async def change_email(user_id: uuid.UUID, body: EmailChange, caller: Writer, db: Db) -> None:
         own_or(caller, user_id, "account:admin")
         async with db.begin() as session:
+            await refuse_if_deactivated(session, user_id)
             taken = await session.scalar(
                 sa.select(account.c.user_id).where(account.c.email == body.email)
             )

@@ -12,6 +12,7 @@ from postroom.services.platform._text import StoredText
 from postroom.services.platform._tokens import (
     ALGORITHM,
     ISSUER,
+    MAX_TTL,
     InvalidTokenError,
     Principal,
     SigningKey,
@@ -22,6 +23,7 @@ from postroom.services.platform._tokens import (
 __all__ = [
     "ALGORITHM",
     "ISSUER",
+    "MAX_TTL",
     "Db",
     "InvalidTokenError",
     "Principal",

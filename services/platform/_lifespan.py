@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from postroom.database_url import async_engine_args
+
 __all__ = ["Db", "Sessions", "database_lifespan", "sessions"]
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -21,7 +23,10 @@ def database_lifespan(url: str) -> Callable[[FastAPI], AbstractAsyncContextManag
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # hide_parameters: a database error's message (logged with its traceback) must
         # not carry the statement's values: e-mail addresses, password hashes.
-        engine = create_async_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
+        target, connect_args = async_engine_args(url)  # TLS settings of the URL, for asyncpg
+        engine = create_async_engine(
+            target, pool_size=5, max_overflow=5, connect_args=connect_args, hide_parameters=True
+        )
         app.state.sessions = async_sessionmaker(engine, expire_on_commit=False)
         try:
             yield

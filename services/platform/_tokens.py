@@ -2,14 +2,23 @@
 the public key alone (EdDSA, Ed25519): no service holds a secret that could mint tokens.
 
 Claims: ``iss`` (``ISSUER``), ``sub`` (a user id, or a service's name), ``aud`` (the
-services the token is for), ``iat``/``exp`` (short-lived), ``kind`` (``user`` or
-``service``) and ``permissions`` (what authz granted, as auth knew it at issue time).
+services the token is for), ``iat``/``exp`` (short-lived), ``jti`` (unique per token),
+``kind`` (``user`` or ``service``) and ``permissions`` (what authz granted, as auth knew
+it at issue time).
+
+A verifier refuses a token that is forged (another key, ``alg: none``, a symmetric
+algorithm, a tampered claim), expired, not yet valid (``iat`` in the future), living
+longer than ``max_ttl`` (however it was signed), for another audience or issuer, without a
+``jti``, or whose ``jti`` the verifier's ``revoked`` check names. Bearer tokens are
+presented on every request, so their reuse within their short life is not a "replay";
+what the verifier refuses is a token used after it ended: expired, revoked, or (auth)
+naming a deactivated account. See docs/security.md.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -21,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 __all__ = [
     "ALGORITHM",
     "ISSUER",
+    "MAX_TTL",
     "InvalidTokenError",
     "Principal",
     "SigningKey",
@@ -30,6 +40,8 @@ __all__ = [
 
 ALGORITHM = "EdDSA"
 ISSUER = "postroom-auth"
+#: The longest life a verifier accepts (``exp - iat``), whatever the issuer was told.
+MAX_TTL = timedelta(hours=1)
 
 PrincipalKind = Literal["user", "service"]
 
@@ -100,6 +112,7 @@ class TokenIssuer:
             "aud": sorted(audience),
             "iat": issued,
             "exp": issued + (ttl or self.ttl),
+            "jti": str(uuid.uuid4()),
             "kind": kind,
             "permissions": sorted(set(permissions)),
         }
@@ -109,10 +122,21 @@ class TokenIssuer:
 class TokenVerifier:
     """Checks a token's signature, issuer, expiry and audience; returns its ``Principal``."""
 
-    def __init__(self, public_pem: str, *, audience: str, leeway_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        public_pem: str,
+        *,
+        audience: str,
+        leeway_s: float = 5.0,
+        max_ttl: timedelta = MAX_TTL,
+        revoked: Callable[[str], bool] | None = None,
+    ) -> None:
         self._key = serialization.load_pem_public_key(public_pem.encode())
         self.audience = audience
         self.leeway_s = leeway_s
+        self.max_ttl = max_ttl
+        #: ``revoked(jti)`` is True for a token withdrawn before its expiry (a denylist).
+        self.revoked = revoked
 
     def verify(self, token: str) -> Principal:
         try:
@@ -123,10 +147,17 @@ class TokenVerifier:
                 audience=self.audience,
                 issuer=ISSUER,
                 leeway=self.leeway_s,
-                options={"require": ["exp", "iat", "iss", "sub", "aud"]},
+                options={"require": ["exp", "iat", "iss", "sub", "aud", "jti"]},
             )
         except jwt.PyJWTError as exc:
             raise InvalidTokenError(str(exc)) from exc
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > self.max_ttl.total_seconds():
+            raise InvalidTokenError(
+                f"token lives {lifetime:.0f} s, longer than the {self.max_ttl} allowed"
+            )
+        if self.revoked is not None and self.revoked(str(claims["jti"])):
+            raise InvalidTokenError("token was revoked")
         kind = claims.get("kind")
         permissions = claims.get("permissions")
         if kind not in ("user", "service") or not isinstance(permissions, list):

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from kafka import KafkaConsumer
 
 from postroom.inbox import InboxMessage, MessageVerifier, UndecodableMessageError, decode_record
+from postroom.kafka_security import kafka_security
 from postroom.services.reporting._store import ColdStore
 
 __all__ = ["ReportingConsumer"]
@@ -39,6 +40,7 @@ class ReportingConsumer:
         self._consumer = KafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap_servers,
+            **kafka_security(None).kafka_python(),
             group_id=group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

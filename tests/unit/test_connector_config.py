@@ -47,3 +47,22 @@ def test_invalid_settings_name_the_setting(options: dict[str, object], names: st
 def test_a_url_without_a_database_is_refused() -> None:
     with pytest.raises(ConnectorConfigError, match="needs a host and a database"):
         ConnectorConfig.from_url("auth", "postgresql://localhost")
+
+
+def test_the_urls_tls_settings_reach_debezium_and_the_jdbc_offset_store() -> None:
+    url = "postgresql://relay@db.internal:5433/billing?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+    config = ConnectorConfig.from_url("billing", url)
+
+    properties = config.connector_properties()
+    assert properties["database.sslmode"] == "verify-full"
+    assert properties["database.sslrootcert"] == "/etc/ca.pem"
+    assert config.jdbc_url() == (
+        "jdbc:postgresql://db.internal:5433/billing?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+    )
+    plain = ConnectorConfig.from_url("billing", "postgresql://relay@db:5432/billing")
+    assert "database.sslmode" not in plain.connector_properties()
+
+
+def test_an_unknown_sslmode_is_refused() -> None:
+    with pytest.raises(ConnectorConfigError, match="sslmode must be one of"):
+        ConnectorConfig.from_url("billing", "postgresql://u@db/billing?sslmode=sometimes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +56,20 @@ def test_a_missing_driver_is_named_with_the_package_to_install(
 def test_messages_describe_a_database_without_its_password() -> None:
     assert describe("postgresql+asyncpg://u:secret@h:1/db") == "h:1/db"
     assert describe("postgresql:///db") == "localhost:5432/db"
+
+
+def test_async_engine_args_turn_libpq_tls_settings_into_asyncpgs_ssl(tmp_path: Path) -> None:
+    import ssl
+
+    from postroom.database_url import async_engine_args
+    from postroom.devstack import LocalCertificates
+
+    ca = LocalCertificates.create(tmp_path).ca_file
+    url, args = async_engine_args(f"postgresql://u@h/db?sslmode=verify-full&sslrootcert={ca}")
+    assert url == "postgresql+asyncpg://u@h/db"
+    assert isinstance(args["ssl"], ssl.SSLContext) and args["ssl"].check_hostname
+    _, ca_only = async_engine_args(f"postgresql://u@h/db?sslmode=verify-ca&sslrootcert={ca}")
+    assert not ca_only["ssl"].check_hostname
+    assert ca_only["ssl"].verify_mode == ssl.CERT_REQUIRED
+    assert async_engine_args("postgresql://u@h/db") == ("postgresql+asyncpg://u@h/db", {})
+    assert async_engine_args("postgresql://u@h/db?sslmode=prefer")[1] == {"ssl": "prefer"}

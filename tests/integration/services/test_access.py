@@ -141,3 +141,54 @@ def test_a_service_role_cannot_open_another_services_database(
             sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         ).scalar()
     engine.dispose()
+
+
+@pytest.mark.security
+def test_a_token_replayed_after_its_account_was_deactivated_changes_nothing(
+    platform: Platform,
+) -> None:
+    # A bearer token is replayable until it expires; what must not happen is that a
+    # token issued before deactivation (stolen, or kept) still changes the account.
+    user_id, email = platform.register()
+    grant = platform.member_token(email)
+    account = f"/accounts/{user_id}"
+
+    assert platform.call("POST", "auth", f"{account}/deactivate", grant).status_code == 204
+    replayed_email = platform.call(
+        "PUT", "auth", f"{account}/email", grant, json={"email": f"new.{email}"}
+    )
+    replayed_password = platform.call(
+        "POST", "auth", f"{account}/password", grant,
+        json={"current_password": "correct horse battery", "new_password": "z" * 12},
+    )  # fmt: skip
+
+    assert replayed_email.status_code == 403, replayed_email.text
+    assert replayed_password.status_code == 403, replayed_password.text
+    assert "deactivated" in replayed_email.json()["detail"]
+    assert platform.login(f"new.{email}").status_code == 401  # the e-mail did not change
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("service", sorted(n for n, s in SERVICES.items() if s.publishes))
+def test_the_relays_role_cannot_read_or_write_a_services_own_tables(
+    deployment: Deployment, service: str
+) -> None:
+    database = deployment.databases[service]
+    engine = sa.create_engine(deployment.relay_urls[service], poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT current_user")).scalar() != database.role
+        business = (
+            connection.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE tableowner = :owner"),
+                {"owner": database.role},
+            )
+            .scalars()
+            .all()
+        )
+        assert business, f"{service} owns no tables?"
+        for table in business:
+            for statement in (f'SELECT * FROM "{table}"', f'DELETE FROM "{table}"'):
+                with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                    connection.execute(sa.text(statement))
+                connection.rollback()
+    engine.dispose()

@@ -83,3 +83,23 @@ def test_a_user_token_must_name_a_user_id() -> None:
     )
     with pytest.raises(InvalidTokenError, match="user id"):
         verify(token)
+
+
+def test_every_token_has_its_own_jti() -> None:
+    first, second = (jwt.decode(issue(), options={"verify_signature": False}) for _ in range(2))
+    assert first["jti"] != second["jti"]
+
+
+def test_a_revoked_token_is_refused_and_others_still_pass() -> None:
+    revoked_token, kept = issue(), issue()
+    withdrawn = {jwt.decode(revoked_token, options={"verify_signature": False})["jti"]}
+    verifier = TokenVerifier(KEY.public_pem, audience="users", revoked=withdrawn.__contains__)
+
+    with pytest.raises(InvalidTokenError, match="revoked"):
+        verifier.verify(revoked_token)
+    assert verifier.verify(kept).subject == USER
+
+
+def test_a_token_living_longer_than_the_verifier_allows_is_refused() -> None:
+    with pytest.raises(InvalidTokenError, match="longer than"):
+        verify(issue(ttl=timedelta(days=1)))
