@@ -10,6 +10,7 @@ instead of letting it skip or refuse obscurely; nothing is ever reset silently.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,10 +20,40 @@ from postroom.errors import RelayError, SlotInUseError, StaleOffsetsError
 
 __all__ = [
     "check_offsets_identity",
+    "check_state_dir_writable",
     "explain_engine_failure",
     "offsets_file",
     "record_offsets_identity",
 ]
+
+
+#: What a start-up write probe of the state directory writes (and removes): room for the
+#: offsets of a few connectors. A directory that cannot take it is full for our purpose.
+_PROBE_BYTES = 16 * 1024
+
+
+def check_state_dir_writable(state_dir: Path) -> None:
+    """Refuse to start on a state directory that is full or read-only, naming it.
+
+    Debezium writes each connector's offsets there after every acknowledged batch; a
+    relay that could not would replay from older offsets after its next restart.
+    """
+    probe = state_dir / ".postroom-write-probe"
+    try:
+        with probe.open("wb") as out:
+            out.write(b"\0" * _PROBE_BYTES)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        raise RelayError(
+            f"the relay's state directory {state_dir} cannot be written "
+            f"({exc.strerror or exc}): Debezium's source offsets live there. Free space "
+            "or fix its permissions, then start the relay again; nothing was read from "
+            "the replication slots.",
+            retriable=True,
+        ) from exc
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 def offsets_file(state_dir: Path, name: str) -> Path:

@@ -34,6 +34,7 @@ from postroom.connectors.relay._offset_stores import (
 )
 from postroom.connectors.relay._offsets import (
     check_offsets_identity,
+    check_state_dir_writable,
     explain_engine_failure,
     offsets_file,
     record_offsets_identity,
@@ -148,6 +149,7 @@ class Relay(StartStop):
         """Adopt each database's slot and recorded settings, then start the JVM and one
         engine per source."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        check_state_dir_writable(self.state_dir)
         self.sources = [
             RelaySource(
                 ensure_replication(source.connector, source.database_url), source.database_url

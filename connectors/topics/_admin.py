@@ -1,18 +1,46 @@
-"""Topic administration with kafka-python: create topics up front, explicitly."""
+"""Topic administration with kafka-python: create topics up front, explicitly.
+
+A cluster with one broker down still answers: each admin call that failed to reach the
+broker kafka-python picked is tried again (that broker is then in reconnect backoff, so
+another one is picked) for up to ``_TRANSIENT_RETRY_S`` seconds.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    TopicAlreadyExistsError,
+)
 
 from postroom.kafka_security import KafkaSecurity, kafka_security
 
 __all__ = ["ensure_topics"]
+
+T = TypeVar("T")
+
+#: Errors of one unreachable broker rather than of the request.
+_TRANSIENT = (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError)
+_TRANSIENT_RETRY_S = 30.0
+
+
+def _tolerating_a_dead_broker(call: Callable[[], T]) -> T:
+    deadline = time.monotonic() + _TRANSIENT_RETRY_S
+    while True:
+        try:
+            return call()
+        except _TRANSIENT:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def ensure_topics(
@@ -37,7 +65,7 @@ def ensure_topics(
         client_id="postroom-admin",
     )
     try:
-        existing = set(admin.list_topics())
+        existing = set(_tolerating_a_dead_broker(admin.list_topics))
         missing = [
             NewTopic(
                 name,
@@ -50,7 +78,7 @@ def ensure_topics(
         ]
         for topic in missing:
             with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics([topic])
+                _tolerating_a_dead_broker(functools.partial(admin.create_topics, [topic]))
         if missing:
             _wait_for_leaders(admin, [topic.name for topic in missing])
     finally:
@@ -60,7 +88,7 @@ def ensure_topics(
 def _wait_for_leaders(admin: Any, names: list[str], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        described = admin.describe_topics(names)
+        described = _tolerating_a_dead_broker(lambda: admin.describe_topics(names))
         if len(described) == len(names) and all(
             not topic["error_code"]
             and topic["partitions"]

@@ -89,6 +89,11 @@ def report(label: str, result: Report, absorbed: Absorbed, extra: str = "") -> N
         f"[{label}] {result} delivered={absorbed.delivered} "
         f"absorbed_by_inbox={absorbed.duplicates} side_effects={absorbed.side_effects} {extra}"
     ).strip()
+    write_report(line)
+
+
+def write_report(line: str) -> None:
+    """Print a crash test's report line; append it to ``$POSTROOM_CHAOS_REPORT`` too."""
     print(line)
     if path := os.environ.get("POSTROOM_CHAOS_REPORT"):
         with open(path, "a") as out:
