@@ -52,7 +52,7 @@ __all__ = ["Relay", "RelaySource"]
 log = logging.getLogger("postroom.relay")
 
 #: A broker may close a refused SASL login without saying so first.
-_SASL_HINT = ", and the SASL user and password: a refused login can look like this"
+_SASL_HINT = ", the SASL user and password (a refused login can look like this)"
 
 
 @dataclass(frozen=True)
@@ -182,9 +182,8 @@ class Relay(StartStop):
                     ) from exc
                 raise BrokerUnavailableError(
                     f"no Kafka broker answers at {self.bootstrap_servers} ({exc}): check "
-                    f"bootstrap_servers, the security protocol ({self.security.protocol}"
-                    f"{_SASL_HINT if self.security.uses_sasl else ''}) and that the brokers "
-                    "are up; nothing was read from the slots"
+                    f"bootstrap_servers{self._security_hint()} and that the brokers are up; "
+                    "nothing was read from the slots"
                 ) from exc
         for source in self.sources:
             connector = source.connector
@@ -244,6 +243,12 @@ class Relay(StartStop):
             thread.start()
             record_offsets_identity(source.connector, source.database_url, self.state_dir)
         return self
+
+    def _security_hint(self) -> str:
+        if self.security.protocol == "PLAINTEXT":
+            return ""
+        hint = f", the security protocol ({self.security.protocol})"
+        return hint + (_SASL_HINT if self.security.uses_sasl else "")
 
     def _java_settings(self) -> dict[str, str]:
         return {

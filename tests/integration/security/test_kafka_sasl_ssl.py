@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topics
+from postroom.connectors.relay import OffsetStore
 from postroom.devstack import BrokerSecurity, EmbeddedPostgres, KafkaCluster
 from postroom.errors import BrokerAuthenticationError, BrokerUnavailableError
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxMessage, InboxWorker
@@ -162,11 +163,13 @@ def test_the_relay_without_credentials_is_refused_naming_the_broker(
     relay.stop()
 
 
+@pytest.mark.parametrize("offset_store", ["file", "kafka"])
 def test_an_event_travels_database_relay_sasl_ssl_kafka_inbox(
-    secured: KafkaCluster, postgres: EmbeddedPostgres, tmp_path: Path
+    secured: KafkaCluster, postgres: EmbeddedPostgres, tmp_path: Path, offset_store: OffsetStore
 ) -> None:
-    writer_url = postgres.create_database("parcels_writer")
-    reader_url = postgres.create_database("parcels_reader")
+    # With the "kafka" store, Debezium's own offset store logs in over SASL_SSL too.
+    writer_url = postgres.create_database(f"parcels_writer_{offset_store}")
+    reader_url = postgres.create_database(f"parcels_reader_{offset_store}")
     for url in (writer_url, reader_url):
         migrations.upgrade(url)
     writer, reader = sa.create_engine(writer_url), sa.create_engine(reader_url)
@@ -182,13 +185,21 @@ def test_an_event_travels_database_relay_sasl_ssl_kafka_inbox(
         )
 
     relay = Relay(
-        [RelaySource(ConnectorConfig.from_url("parcels_writer", writer_url), writer_url)],
+        [
+            RelaySource(
+                ConnectorConfig.from_url(f"parcels_writer_{offset_store}", writer_url), writer_url
+            )
+        ],
         bootstrap_servers=secured.bootstrap_servers,
         state_dir=tmp_path / "relay",
         security=secured.client_security("relay"),
+        offset_store=offset_store,
     )
     config = InboxConfig.low_latency(
-        "parcels", (TOPIC,), secured.bootstrap_servers, security=secured.client_security("inbox")
+        f"parcels_{offset_store}",
+        (TOPIC,),
+        secured.bootstrap_servers,
+        security=secured.client_security("inbox"),
     )
     worker = InboxWorker(config, registry, reader)
     event = Event(
