@@ -193,3 +193,57 @@ def test_a_message_id_is_the_dedupe_key_whatever_the_payload(
     producer.send(topic, "OrderPlaced", {"name": "other"}, message_id=message_id)
     eventually(lambda: running.worker.outcomes["duplicate"] == 1, what="the duplicate")
     assert reader.effects(first.id) == 1
+
+
+class UnparsableName(str):
+    """A header name whose bytes are not UTF-8: no Kafka client writes one, a raw
+    protocol producer can. kafka-python writes ``name.encode("utf-8")``."""
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return b"\xff\xfe"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not fixed: kafka-python raises CorruptRecordError from poll() and the worker "
+    "stops on it after every restart (docs/testing.md, 'Known and not fixed')",
+)
+def test_a_record_the_client_can_not_parse_is_dead_lettered_by_position(
+    stack: EmbeddedStack,
+    producer: Producer,
+    reader: Reader,
+    start_worker: Callable[..., Running],
+) -> None:
+    """kafka-python raises ``CorruptRecordError`` from ``poll()`` for it, before the
+    worker sees the record: the worker stops, and stops again after every restart."""
+    topic = new_topic(stack, partitions=2)
+    running = start_worker(registry(), reader.engine, consumer="corrupt", topics=(topic,))
+    sent = []
+    for partition in (0, 1, 1, 0):
+        key, value, headers, message_id = relay_record("OrderPlaced", {"p": partition})
+        producer.kafka.send(topic, key=key, value=value, headers=headers, partition=partition)
+        sent.append(message_id)
+    _, value, headers, _ = relay_record("OrderPlaced", {"corrupt": True})
+    producer.kafka.send(
+        topic, key=b"bad", value=value, headers=[*headers, (UnparsableName("x"), b"v")], partition=1
+    ).get(timeout=30)
+    for partition in (1, 0):
+        key, value, headers, message_id = relay_record("OrderPlaced", {"after": partition})
+        producer.kafka.send(topic, key=key, value=value, headers=headers, partition=partition)
+        sent.append(message_id)
+    producer.kafka.flush(30)
+
+    eventually(
+        lambda: all(reader.effects(message_id) == 1 for message_id in sent),
+        timeout=20,
+        what="every good record, on both partitions",
+    )
+    eventually(lambda: running.worker.outcomes["dead-lettered"] == 1, what="the dead letter")
+    assert running.thread.is_alive(), "the worker stopped"
+    [letter] = read_dead_letters(stack.bootstrap_servers, f"{topic}.dlq")
+    summary = letter.summary()
+    assert summary["reason"] == "corrupt-record"
+    assert (summary["original_topic"], summary["original_partition"]) == (topic, 1)
+    assert summary["original_offset"] == 2  # the two records before it on partition 1
+    assert "CorruptRecordError" in summary["exception"]
+    assert reader.effects() == len(sent)
