@@ -47,9 +47,9 @@ EVENTS = int(os.environ.get("POSTROOM_SYSTEM_CHAOS_EVENTS", "5000"))
 RATE = float(os.environ.get("POSTROOM_SYSTEM_CHAOS_RATE", str(max(40.0, EVENTS / 200))))
 SERVICES = ("orders", "billing", "shipping")
 GROUP = "chaos-sink"
-#: The whole run's bound (the suite's default is 5 minutes per test): the writes, three
-#: times over, plus five minutes for start-up, draining and stopping.
-TIMEOUT_S = int(300 + 3 * EVENTS / RATE)
+#: The whole run's bound (the suite's default is 5 minutes per test): the full run must
+#: finish within 20 minutes on two cores.
+TIMEOUT_S = 1200
 #: A killed worker's replacement must be given partitions within this many seconds.
 REJOIN_WITHIN_S = 60.0
 
