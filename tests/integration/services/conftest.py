@@ -135,11 +135,10 @@ def stack() -> Iterator[EmbeddedStack]:
     ones other tests use too, and neither must see the other's events.
 
     On Tansu, as the demo: on Apache Kafka, a consumer group restarted by the catch-up
-    test was not assigned its partitions again within 90 s in some runs. The group
-    protocol completes (SyncGroup returns the assignment) but kafka-python 3.0.12, with
-    many consumers in this one busy process, never applies it; see docs/reliability.md
-    ("Consumer rejoin on Apache Kafka"). Until that is fixed in the client, these tests
-    run on the broker they were built on.
+    test was sometimes not assigned its partitions again within 90 s, a kafka-python
+    3.0.12 race the inbox worker now works around (docs/reliability.md, "Consumer rejoin
+    on Apache Kafka"). These tests stay on Tansu until more runs on Apache Kafka show
+    it gone.
     """
     with EmbeddedStack(broker="tansu") as running:
         yield running
