@@ -30,6 +30,7 @@ from postroom.inbox._async_processor import AsyncInboxProcessor, BlockingAsyncPr
 from postroom.inbox._config import InboxConfig
 from postroom.inbox._dead_letters import DeadLetters
 from postroom.inbox._delivery import Failure, deliver, deliver_message
+from postroom.inbox._join_watchdog import resume_stalled_join
 from postroom.inbox._message import InboxMessage, decode_record
 from postroom.inbox._processor import InboxProcessor, Outcome, Processor
 from postroom.inbox._registry import HandlerRegistry
@@ -130,6 +131,8 @@ class InboxWorker:
         """Handle one poll's worth of records, then commit their offsets. Returns the count."""
         self._gate.release_due()
         batches = self._consumer.poll(timeout_ms=self._gate.poll_timeout(timeout_ms))
+        if resume_stalled_join(self._consumer):
+            self.outcomes["join-resumed"] += 1
         if self._consumer.assignment():
             self.assigned.set()
         ready: list[tuple[TopicPartition, Any]] = []

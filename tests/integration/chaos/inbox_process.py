@@ -48,8 +48,11 @@ def apply_effect(session: Session, message: InboxMessage) -> None:
 
 
 def worker_config(group: str, topics: tuple[str, ...], bootstrap_servers: str) -> InboxConfig:
-    """The settings every chaos worker runs with: the demo's one-host settings."""
-    return InboxConfig.low_latency(group, topics, bootstrap_servers, max_poll_records=200)
+    """The settings every chaos worker runs with: the demo's one-host settings, and each
+    poll deduplicated in one statement (``batch``), per record if that fails."""
+    return InboxConfig.low_latency(
+        group, topics, bootstrap_servers, max_poll_records=200, batch=True
+    )
 
 
 def main(url: str, bootstrap_servers: str, group: str, *topics: str) -> int:

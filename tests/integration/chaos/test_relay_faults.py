@@ -4,10 +4,10 @@
   it relays, and it is SIGKILLed: started again on the full disk it refuses with one
   error line naming the directory and the cause, and once space is back it starts and
   every event arrives, none skipped, in order.
-- The brokers refuse writes (``min.insync.replicas`` above the topic's replication
-  factor, so no ``acks=all`` write can succeed): the relay says why, nothing is
-  delivered (the slot holds the events: lag, not loss), and once the setting is back
-  every event arrives in order.
+- The brokers refuse writes (the topic's ``min.insync.replicas`` raised to its
+  replication factor, 3, and one of the three brokers killed, so no ``acks=all`` write
+  can succeed): the relay says why, nothing is delivered (the slot holds the events:
+  lag, not loss), and once the broker is back every event arrives, in order.
 """
 
 from __future__ import annotations
@@ -155,14 +155,20 @@ def test_brokers_refusing_writes_are_a_clear_error_lag_not_loss_and_delivery_res
     collector = Collector(kafka3.bootstrap_servers, [topic])
     collector.start()
     writer = Writer({"refused": engine}, EVENTS, rate=100)
+    victim: int | None = None
     try:
         writer.start()
         while writer.count < EVENTS // 3 and writer.is_alive():
             writer.join(0.05)
         wait_until_all_arrived(collector, dict(writer.written), timeout=60)
-        set_min_insync(kafka3.bootstrap_servers, topic, 4)  # 3 replicas: never enough
+        # Every write needs all three replicas in sync; then one broker dies, so none can
+        # be acknowledged (a topic setting above the replication factor would not do:
+        # Kafka 4 caps min.insync.replicas at it).
+        set_min_insync(kafka3.bootstrap_servers, topic, 3)
+        victim = next(n.node_id for n in kafka3.nodes if n.node_id != kafka3.leader_of(topic, 0))
+        kafka3.kill(victim)
         refused_from = writer.count
-        time.sleep(2)  # metadata reaches every broker
+        time.sleep(5)  # the dead broker is fenced and leaves every ISR (3 s here)
         before = len(collector.ids())
         writer.join(EVENTS / 100 + 30)
         complaints = wait_for_output(relay, "NotEnoughReplicas", "not acknowledge", timeout=60)
@@ -174,11 +180,15 @@ def test_brokers_refusing_writes_are_a_clear_error_lag_not_loss_and_delivery_res
                     "FROM pg_replication_slots WHERE database = current_database()"
                 )
             ).scalar_one()
-        set_min_insync(kafka3.bootstrap_servers, topic, 2)
+        kafka3.start_node(victim)  # the fault clears: the broker is back in sync
+        kafka3.wait_registered(3)
         wait_until_all_arrived(collector, writer.written, timeout=120)
     finally:
         collector.stop()
         relay.stop()
+        if victim is not None and kafka3.node(victim).pid is None:
+            kafka3.start_node(victim)
+        set_min_insync(kafka3.bootstrap_servers, topic, 2)
     result = analyse(writer.written, collector.seen)
     write_report(
         f"[min.insync.replicas unmet, {EVENTS} events] {result} refused_from={refused_from} "

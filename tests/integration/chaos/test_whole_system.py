@@ -47,6 +47,9 @@ EVENTS = int(os.environ.get("POSTROOM_SYSTEM_CHAOS_EVENTS", "5000"))
 RATE = float(os.environ.get("POSTROOM_SYSTEM_CHAOS_RATE", str(max(40.0, EVENTS / 200))))
 SERVICES = ("orders", "billing", "shipping")
 GROUP = "chaos-sink"
+#: The whole run's bound (the suite's default is 5 minutes per test): the full run must
+#: finish within 20 minutes on two cores.
+TIMEOUT_S = 1200
 #: A killed worker's replacement must be given partitions within this many seconds.
 REJOIN_WITHIN_S = 60.0
 
@@ -100,6 +103,7 @@ class Relay:
         self.process.stop()
 
 
+@pytest.mark.timeout(TIMEOUT_S)
 def test_the_whole_system_loses_nothing_and_applies_nothing_twice_through_every_fault(
     postgres: EmbeddedPostgres, kafka3: KafkaCluster, tmp_path: Path
 ) -> None:

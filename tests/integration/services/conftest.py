@@ -193,9 +193,10 @@ def stack() -> Iterator[EmbeddedStack]:
     ones other tests use too, and neither must see the other's events.
 
     On Tansu, as the demo: on Apache Kafka, a consumer group restarted by the catch-up
-    test was not assigned its partitions again within 90 s in some runs (kafka-python's
-    LeaveGroup failed with UnknownMemberId); until that is understood, these tests run
-    on the broker they were built on.
+    test was sometimes not assigned its partitions again within 90 s, a kafka-python
+    3.0.12 race the inbox worker now works around (docs/reliability.md, "Consumer rejoin
+    on Apache Kafka"). These tests stay on Tansu until more runs on Apache Kafka show
+    it gone.
     """
     with EmbeddedStack(broker="tansu") as running:
         yield running
