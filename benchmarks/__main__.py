@@ -86,14 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.repeat, args.seconds = 1, 0.5
         args.soak_seconds = min(args.soak_seconds, 3.0)
-        args.databases, args.per_database = "2", 200
+        args.databases, args.per_database = "", 200  # one relay process less: stays quick
     try:
         databases = tuple(int(n) for n in args.databases.split(",") if n.strip())
     except ValueError:
         parser.error(f"--databases must be comma-separated counts, got {args.databases!r}")
     if args.repeat < 1 or args.seconds <= 0 or args.soak_seconds < 0 or args.per_database < 1:
         parser.error("--repeat, --per-database must be >= 1, --seconds > 0, --soak-seconds >= 0")
-    if any(n < 1 for n in databases):
+    if any(n < 1 for n in databases):  # an empty list skips the many-databases scenario
         parser.error("--databases counts must be >= 1")
     only = set(args.only or ["write", "relay", "polling", "inbox"])
     idle_seconds = 1.0 if args.smoke else 10.0

@@ -1,7 +1,12 @@
 """The embedded relay: real Debezium in-process, each routed record produced to Kafka and
 acknowledged before its source offset is committed."""
 
-from postroom.connectors.relay._engine import build_engine, start_jvm
+from postroom.connectors.relay._engine import (
+    RELAY_JVM_OPTIONS,
+    build_engine,
+    relay_jvm_options,
+    start_jvm,
+)
 from postroom.connectors.relay._java_producer import JavaKafkaSink, new_batch_producer
 from postroom.connectors.relay._kafka_sink import KafkaSink
 from postroom.connectors.relay._offset_stores import (
@@ -17,6 +22,7 @@ from postroom.connectors.relay._slots import SlotInfo, drop_slot, list_slots
 
 __all__ = [
     "OFFSET_STORES",
+    "RELAY_JVM_OPTIONS",
     "JavaKafkaSink",
     "KafkaSink",
     "OffsetStore",
@@ -33,5 +39,6 @@ __all__ = [
     "offset_store_properties",
     "offsets_table",
     "recorded_config",
+    "relay_jvm_options",
     "start_jvm",
 ]
