@@ -14,7 +14,8 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── ConnectorConfigError           bad ConnectorConfig(...) setting
     │   │   └── ConnectorValidationError   Debezium/Connect validate() refused keys; .errors
     │   ├── MigrationSettingsError         bad migration settings or arguments; nothing ran
-    │   └── DatabaseUrlError               a database URL is malformed or its driver is missing
+    │   ├── DatabaseUrlError               a database URL is malformed or its driver is missing
+    │   └── SagaConfigError                a saga definition or argument is invalid
     ├── DatabaseError                      PostgreSQL could not do what was asked
     │   ├── DatabaseUnavailableError       nothing answers at the URL, or it refused us [retriable]
     │   └── MissingTableError              a table Postroom needs is missing; names the command
@@ -41,6 +42,8 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── UnknownEventTypeError          dead-letter reason "unknown-event-type"
     │   ├── UnknownSchemaVersionError      dead-letter reason "unknown-schema-version"
     │   └── DeadLetterNotFoundError        postroom dlq show/replay found nothing
+    ├── SagaError                          a saga (process manager) could not do what was asked
+    │   └── SagaNotFoundError              no saga with that id (postroom saga show)
     └── MigrationError                     a migration could not run as asked
         ├── MigrationLockTimeoutError      a DDL hit lock_timeout; nothing applied [retriable]
         ├── MigrationDriftError            models and revisions disagree; .differences
@@ -81,6 +84,9 @@ __all__ = [
     "PayloadTooLargeError",
     "PostroomError",
     "RelayError",
+    "SagaConfigError",
+    "SagaError",
+    "SagaNotFoundError",
     "SlotInUseError",
     "StackError",
     "StaleOffsetsError",
@@ -142,6 +148,10 @@ class MigrationSettingsError(ConfigurationError):
 class DatabaseUrlError(ConfigurationError):
     """A database URL is malformed, not PostgreSQL, or names a driver that is not installed;
     the message names the accepted forms or the package to install."""
+
+
+class SagaConfigError(ConfigurationError):
+    """A saga definition (steps, participants, deadlines) or argument is invalid."""
 
 
 # -- the database and the broker -------------------------------------------------------
@@ -314,3 +324,14 @@ class CaptureSetupError(MigrationError):
 
     Retriable when it only timed out waiting for other transactions to finish.
     """
+
+
+# -- sagas -----------------------------------------------------------------------------
+
+
+class SagaError(PostroomError):
+    """A saga (process manager) could not do what was asked."""
+
+
+class SagaNotFoundError(SagaError):
+    """No saga with that id in this database."""

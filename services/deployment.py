@@ -13,11 +13,13 @@ connect only as their own roles.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from postroom.connectors import ConnectorConfig, Relay, RelaySource, ensure_topi
 from postroom.devstack import free_port
 from postroom.inbox import HandlerRegistry, InboxConfig, InboxError, InboxWorker
 from postroom.outbox import wire
-from postroom.services import activity, auth, authz, reporting, users, watch_history
+from postroom.services import activity, auth, authz, privacy, reporting, users, watch_history
 from postroom.services.events import catalog
 from postroom.services.platform import (
     ServiceDatabase,
@@ -87,12 +89,18 @@ def all_running(workers: list[InboxWorker], *, assigned_within: float = 90.0) ->
 
 def _spec(name: str, audience: str, module: Any, *, publishes: bool) -> ServiceSpec:
     return ServiceSpec(
-        name, audience, module.MIGRATIONS, module.registry, module.TOPICS, publishes,
+        name,
+        audience,
+        module.MIGRATIONS,
+        module.registry,
+        module.TOPICS,
+        publishes,
         module.create_app,
-    )  # fmt: skip
+    )
 
 
 #: Every service, in start order. Only ``activity`` publishes nothing (a read model).
+#: privacy's inbox handlers are bound to its settings (``Deployment.worker`` makes them).
 SERVICES: Mapping[str, ServiceSpec] = {
     spec.name: spec
     for spec in (
@@ -101,7 +109,19 @@ SERVICES: Mapping[str, ServiceSpec] = {
         _spec("users", "users", users, publishes=True),
         _spec("watch_history", "watch-history", watch_history, publishes=True),
         _spec("activity", "activity", activity, publishes=False),
+        ServiceSpec(
+            "privacy", "privacy", privacy.MIGRATIONS, None, privacy.TOPICS, True, privacy.create_app
+        ),
     )
+}
+
+#: A local deployment's privacy deadlines (tests, the demo): seconds, not days.
+LOCAL_PRIVACY: Mapping[str, Any] = {
+    "erasure_deadline": timedelta(seconds=60),
+    "erasure_rerequest": timedelta(seconds=2),
+    "export_deadline": timedelta(seconds=8),
+    "export_rerequest": timedelta(seconds=3),
+    "scheduler_interval": 0.2,
 }
 
 #: Light argon2 settings for a local deployment (tests, the demo); production uses
@@ -118,6 +138,14 @@ class Deployment:
     key: SigningKey
     prefix: str = ""
     service_clients: dict[str, auth.ServiceClient] = field(default_factory=dict)
+    #: privacy's completion records key and subject-digest key (made at provisioning).
+    records_key: SigningKey = field(default_factory=SigningKey.generate)
+    subject_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    #: Where privacy ships its erasure log (``running`` sets ``<state_dir>/erasure-log``).
+    privacy_log_dir: Path | None = None
+    #: The partner system privacy erases at over HTTP (none: no partner participant).
+    partner_url: str | None = None
+    privacy_options: dict[str, Any] = field(default_factory=lambda: dict(LOCAL_PRIVACY))
 
     @classmethod
     def provision(
@@ -155,8 +183,31 @@ class Deployment:
             audience=SERVICES[name].audience,
         )
 
+    def privacy_settings(self) -> privacy.PrivacySettings:
+        if self.privacy_log_dir is None:
+            raise ValueError("set privacy_log_dir first (running() does)")
+        return privacy.PrivacySettings(
+            database_url=self.databases["privacy"].url,
+            public_key=self.key.public_pem,
+            records_key=self.records_key,
+            subject_key=self.subject_key,
+            log_dir=self.privacy_log_dir,
+            partner_url=self.partner_url,
+            **self.privacy_options,
+        )
+
+    def privacy_scheduler(self) -> privacy.PrivacyScheduler:
+        """privacy's deadlines, re-requests, partner calls and erasure-log shipping."""
+        return privacy.PrivacyScheduler(self.privacy_settings())
+
+    def consumes(self, name: str) -> bool:
+        """Whether ``name`` runs an inbox worker."""
+        return SERVICES[name].registry is not None or name == "privacy"
+
     def app(self, name: str) -> FastAPI:
         """``name``'s HTTP API, connecting as ``name``'s role."""
+        if name == "privacy":
+            return privacy.create_app(self.privacy_settings())
         if name == "auth":
             return auth.create_app(
                 auth.AuthSettings(
@@ -176,10 +227,13 @@ class Deployment:
     def worker(self, name: str) -> InboxWorker:
         """A new inbox worker for ``name`` (its own role, its own consumer group)."""
         spec = SERVICES[name]
-        if spec.registry is None:
+        registry = spec.registry
+        if name == "privacy":
+            registry = privacy.registry_for(privacy.PrivacySagas(self.privacy_settings()))
+        if registry is None:
             raise ValueError(f"{name} consumes nothing")
         config = InboxConfig.low_latency(self.consumer(name), spec.topics, self.bootstrap_servers)
-        return InboxWorker(config, spec.registry, create_async_engine(self.databases[name].url))
+        return InboxWorker(config, registry, create_async_engine(self.databases[name].url))
 
     def relay(self, state_dir: Path) -> Relay:
         """One embedded Debezium relay over every publishing service's outbox."""
@@ -204,6 +258,7 @@ class Deployment:
             group=f"{self.prefix}reporting",
             topics=topics,
             bootstrap_servers=self.bootstrap_servers,
+            privacy=reporting.ReportingPrivacy(store, self.bootstrap_servers),
         )
 
     @contextmanager
@@ -223,9 +278,13 @@ class Deployment:
     def running(self, state_dir: Path) -> Iterator[dict[str, str]]:
         """The relay, every inbox worker, reporting's consumer (its cold store in
         ``state_dir``) and every HTTP API; yields name -> base URL."""
+        if self.privacy_log_dir is None:
+            self.privacy_log_dir = state_dir / "erasure-log"
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
-            stack.enter_context(all_running([self.worker(name) for name in SERVICES]))
+            workers = [self.worker(name) for name in SERVICES if self.consumes(name)]
+            stack.enter_context(all_running(workers))
+            stack.enter_context(self.privacy_scheduler().running())
             store = reporting.ColdStore(state_dir / "reporting.duckdb")
             stack.callback(store.close)
             stack.enter_context(self.reporting_consumer(store).running())

@@ -17,19 +17,33 @@ from postroom.services.events._compat import (
     write_snapshot,
 )
 from postroom.services.events._contract import Catalog, EventContract, Upcaster, catalog
+from postroom.services.events._privacy import (
+    PRIVACY_REPLY_TYPE,
+    PRIVACY_REQUEST_TYPE,
+    ErasureRequested,
+    UserDataErased,
+    UserDataExportPart,
+    UserDataExportRequested,
+)
 from postroom.services.events._publish import publish_event
 from postroom.services.events._users import ProfileUpdated
 from postroom.services.events._watch_history import TitleWatched
 
 __all__ = [
     "DEFAULT_SNAPSHOT",
+    "PRIVACY_REPLY_TYPE",
+    "PRIVACY_REQUEST_TYPE",
     "Catalog",
+    "ErasureRequested",
     "EventContract",
     "PasswordChanged",
     "ProfileUpdated",
     "RolesChanged",
     "TitleWatched",
     "Upcaster",
+    "UserDataErased",
+    "UserDataExportPart",
+    "UserDataExportRequested",
     "UserDeactivated",
     "UserRegistered",
     "asyncapi_document",

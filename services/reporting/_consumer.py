@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from kafka import KafkaConsumer
 
 from postroom.inbox import InboxMessage, UndecodableMessageError, decode_record
+from postroom.services.reporting._privacy import ReportingPrivacy
 from postroom.services.reporting._store import ColdStore
 
 __all__ = ["ReportingConsumer"]
@@ -24,10 +25,18 @@ log = logging.getLogger("postroom.services.reporting")
 
 class ReportingConsumer:
     def __init__(
-        self, store: ColdStore, *, group: str, topics: tuple[str, ...], bootstrap_servers: str
+        self,
+        store: ColdStore,
+        *,
+        group: str,
+        topics: tuple[str, ...],
+        bootstrap_servers: str,
+        privacy: ReportingPrivacy | None = None,
     ) -> None:
         self.store = store
         self.stored = 0
+        #: Answers the privacy sagas' requests; privacy topics are never stored.
+        self.privacy = privacy
         self._consumer = KafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap_servers,
@@ -47,8 +56,11 @@ class ReportingConsumer:
                     messages.append(decode_record(record))
                 except UndecodableMessageError as exc:
                     log.warning("skipping an undecodable record at %s: %s", record.offset, exc)
+        handled = len(messages)
+        if self.privacy is not None:
+            messages = self.privacy.take(messages)
         added = self.store.ingest(messages)
-        if messages:
+        if handled:
             self._consumer.commit()
         self.stored += added
         return added
@@ -64,6 +76,8 @@ class ReportingConsumer:
                     self.poll_once()
             finally:
                 self._consumer.close()
+                if self.privacy is not None:
+                    self.privacy.close()
 
         thread = threading.Thread(target=run, name="reporting-consumer", daemon=True)
         thread.start()

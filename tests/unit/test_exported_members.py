@@ -24,6 +24,7 @@ import pytest
         "postroom.migrations",
         "postroom.devstack",
         "postroom.ops",
+        "postroom.saga",
         "postroom.cli",
     ],
 )
