@@ -99,7 +99,8 @@ def _spec(name: str, audience: str, module: Any, *, publishes: bool) -> ServiceS
     )
 
 
-#: Every service, in start order. Only ``activity`` publishes nothing (a read model).
+#: Every service, in start order. Each publishes (activity, a read model, only its
+#: answers to the privacy sagas).
 #: privacy's inbox handlers are bound to its settings (``Deployment.worker`` makes them).
 SERVICES: Mapping[str, ServiceSpec] = {
     spec.name: spec
@@ -108,7 +109,7 @@ SERVICES: Mapping[str, ServiceSpec] = {
         _spec("authz", "authz", authz, publishes=True),
         _spec("users", "users", users, publishes=True),
         _spec("watch_history", "watch-history", watch_history, publishes=True),
-        _spec("activity", "activity", activity, publishes=False),
+        _spec("activity", "activity", activity, publishes=True),
         ServiceSpec(
             "privacy", "privacy", privacy.MIGRATIONS, None, privacy.TOPICS, True, privacy.create_app
         ),

@@ -16,6 +16,7 @@ are personal data.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -37,6 +38,8 @@ from postroom.services.events import (
 from postroom.services.reporting._store import ColdStore
 
 __all__ = ["SERVICE", "ReportingPrivacy"]
+
+log = logging.getLogger("postroom.services.reporting.privacy")
 
 SERVICE = "reporting"
 
@@ -69,10 +72,16 @@ class ReportingPrivacy:
         for message in messages:
             if message.topic not in _PRIVACY_TOPICS:
                 rest.append(message)
-            elif message.type == ErasureRequested.event_type:
-                replies.extend(self._erasure(message))
-            elif message.type == UserDataExportRequested.event_type:
-                replies.extend(self._export(message))
+                continue
+            try:
+                if message.type == ErasureRequested.event_type:
+                    replies.extend(self._erasure(message))
+                elif message.type == UserDataExportRequested.event_type:
+                    replies.extend(self._export(message))
+            except Exception:
+                # Nothing was stored for it (one DuckDB transaction): the coordinator
+                # asks again after its re-request interval.
+                log.exception("reporting could not handle privacy request %s", message.id)
         for reply in replies:
             self._send(reply)
         if replies:
@@ -130,7 +139,7 @@ def erase_subject(cursor: Any, user_id: uuid.UUID) -> tuple[int, int]:
     """Anonymise or delete every stored event about ``user_id``: (deleted, anonymised)."""
     uid = str(user_id)
     rows = cursor.execute(
-        f"SELECT id, type, payload FROM events WHERE {_ABOUT}", [uid, uid]
+        f"SELECT id, type, CAST(payload AS VARCHAR) FROM events WHERE {_ABOUT}", [uid, uid]
     ).fetchall()
     deleted = anonymised = 0
     for event_id, event_type, payload in rows:
@@ -153,7 +162,8 @@ def subject_events(cursor: Any, user_id: uuid.UUID) -> dict[str, list[dict[str, 
     """Every stored event about ``user_id``, oldest first, JSON-ready."""
     uid = str(user_id)
     rows = cursor.execute(
-        f"SELECT id, type, topic, occurred_at, payload FROM events WHERE {_ABOUT} "
+        "SELECT CAST(id AS VARCHAR), type, topic, CAST(occurred_at AS VARCHAR), "
+        f"CAST(payload AS VARCHAR) FROM events WHERE {_ABOUT} "
         "ORDER BY occurred_at, id",
         [uid, uid],
     ).fetchall()
@@ -163,7 +173,7 @@ def subject_events(cursor: Any, user_id: uuid.UUID) -> dict[str, list[dict[str, 
                 "id": str(i),
                 "type": t,
                 "topic": topic,
-                "occurred_at": at.isoformat() if at else None,
+                "occurred_at": at,
                 "payload": json.loads(p) if isinstance(p, str) else p,
             }
             for i, t, topic, at, p in rows
