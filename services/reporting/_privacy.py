@@ -26,6 +26,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from postroom.inbox import InboxMessage
+from postroom.kafka_security import kafka_security
 from postroom.outbox import wire
 from postroom.privacy import EventSigning
 from postroom.services.events import (
@@ -65,7 +66,10 @@ class ReportingPrivacy:
     ) -> None:
         self.store = store
         self.signing = signing
-        self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+        # TLS/SASL as the environment says, like reporting's consumer (POSTROOM_KAFKA_*).
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers, acks="all", **kafka_security(None).kafka_python()
+        )
         with store.transaction() as cursor:
             cursor.execute(_HANDLED)
 
