@@ -14,7 +14,8 @@ A test reads this drawing and checks it against the classes and their flags.
     │   ├── ConnectorConfigError           bad ConnectorConfig(...) setting
     │   │   └── ConnectorValidationError   Debezium/Connect validate() refused keys; .errors
     │   ├── MigrationSettingsError         bad migration settings or arguments; nothing ran
-    │   └── DatabaseUrlError               a database URL is malformed or its driver is missing
+    │   ├── DatabaseUrlError               a database URL is malformed or its driver is missing
+    │   └── SagaConfigError                a saga definition or argument is invalid
     ├── DatabaseError                      PostgreSQL could not do what was asked
     │   ├── DatabaseUnavailableError       nothing answers at the URL, or it refused us [retriable]
     │   └── MissingTableError              a table Postroom needs is missing; names the command
@@ -47,6 +48,8 @@ A test reads this drawing and checks it against the classes and their flags.
     ├── PrivacyError                       a personal-data operation was refused
     │   ├── SubjectShreddedError           the subject's key was destroyed: nothing opens
     │   └── SealedValueError               a sealed value is malformed, tampered or foreign
+    ├── SagaError                          a saga (process manager) could not do what was asked
+    │   └── SagaNotFoundError              no saga with that id (postroom saga show)
     └── MigrationError                     a migration could not run as asked
         ├── MigrationLockTimeoutError      a DDL hit lock_timeout; nothing applied [retriable]
         ├── MigrationDriftError            models and revisions disagree; .differences
@@ -91,6 +94,9 @@ __all__ = [
     "PostroomError",
     "PrivacyError",
     "RelayError",
+    "SagaConfigError",
+    "SagaError",
+    "SagaNotFoundError",
     "SealedValueError",
     "SlotInUseError",
     "StackError",
@@ -154,6 +160,10 @@ class MigrationSettingsError(ConfigurationError):
 class DatabaseUrlError(ConfigurationError):
     """A database URL is malformed, not PostgreSQL, or names a driver that is not installed;
     the message names the accepted forms or the package to install."""
+
+
+class SagaConfigError(ConfigurationError):
+    """A saga definition (steps, participants, deadlines) or argument is invalid."""
 
 
 # -- the database and the broker -------------------------------------------------------
@@ -363,3 +373,14 @@ class CaptureSetupError(MigrationError):
 
     Retriable when it only timed out waiting for other transactions to finish.
     """
+
+
+# -- sagas -----------------------------------------------------------------------------
+
+
+class SagaError(PostroomError):
+    """A saga (process manager) could not do what was asked."""
+
+
+class SagaNotFoundError(SagaError):
+    """No saga with that id in this database."""

@@ -2,9 +2,12 @@
 
 register (auth) -> log in once authz's grant reached auth -> watch two titles
 (watch-history) -> the cross-service activity view updates -> a report computed on the
-cold store shows the watches -> deactivate -> every service hears of it. Each step is
-timed; everything runs on the embedded stack (private PostgreSQL, broker, the real
-Debezium relay) and is stopped by PID at the end.
+cold store shows the watches -> deactivate -> every service hears of it -> export all
+of the user's data (one zip, a part per service) -> erase it everywhere (each service
+confirms; a signed completion record). Each step is timed, and the erasure's timeline is
+printed (request -> each confirmation -> completion); everything runs on the embedded
+stack (private PostgreSQL, broker, the real Debezium relay) and is stopped by PID at the
+end.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +27,14 @@ from rich.table import Table
 
 from postroom.devstack import EmbeddedStack, pid_alive
 from postroom.services.deployment import SERVICES, Deployment
+from postroom.services.privacy import (
+    PartnerStub,
+    load_chain,
+    read_archive,
+    read_erasure_log,
+    verify_chain,
+    verify_erasure_log,
+)
 
 __all__ = ["Step", "run_demo"]
 
@@ -30,6 +42,9 @@ T = TypeVar("T")
 
 #: A service client allowed to read reports (client-credentials, ``/service-token``).
 ANALYST, ANALYST_SECRET = "analyst", "demo-analyst-secret"
+#: The privacy desk: files erasure and export requests for users (``privacy:admin``).
+PRIVACY_DESK, PRIVACY_DESK_SECRET = "privacy-desk", "demo-privacy-secret"
+PRIVACY_PERMISSIONS = frozenset({"privacy:admin", "privacy:write"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +73,8 @@ class _Story:
         self.urls, self.client = urls, client
         self.steps: list[Step] = []
         self.token: str | None = None
+        #: The erasure as privacy reports it once complete (timeline, record).
+        self.erasure: dict[str, Any] = {}
 
     @contextmanager
     def step(self, name: str, detail: str) -> Iterator[list[str]]:
@@ -119,8 +136,11 @@ class _Story:
             more.append(f"name sealed ({name[:12]}...), {row['titles_watched']} titles, "
                         f"{row['seconds_watched']} s")  # fmt: skip
         with self.step("report", "reporting, from its DuckDB cold store:") as more:
-            analyst = {"client_id": ANALYST, "client_secret": ANALYST_SECRET,
-                       "audience": ["reporting"]}  # fmt: skip
+            analyst = {
+                "client_id": ANALYST,
+                "client_secret": ANALYST_SECRET,
+                "audience": ["reporting"],
+            }
             grant = self.call("POST", "auth", "/service-token", json=analyst).raise_for_status()
             report = _until(
                 self.found(
@@ -144,6 +164,77 @@ class _Story:
                 ),
                 "watch-history refusing",
             )
+        self.export_and_erase(user_id)
+
+    def export_and_erase(self, user_id: str) -> None:
+        desk = {
+            "client_id": PRIVACY_DESK,
+            "client_secret": PRIVACY_DESK_SECRET,
+            "audience": ["privacy"],
+        }
+        grant = self.call("POST", "auth", "/service-token", json=desk).raise_for_status()
+        bearer = grant.json()["access_token"]
+        with self.step("export", "privacy: UserDataExportRequested -> a part per service:") as more:
+            started = self.call("POST", "privacy", f"/users/{user_id}/export", bearer=bearer)
+            path = f"/users/{user_id}/export/{started.raise_for_status().json()['request_id']}"
+            _until(self.found("privacy", path, lambda s: s["ready"], bearer=bearer), "the export")
+            archive = self.call("GET", "privacy", f"{path}/archive", bearer=bearer)
+            files = read_archive(archive.raise_for_status().content)
+            rows = {
+                name.removesuffix(".json"): sum(len(v) for v in part.values())
+                for name, part in sorted(files.items())
+                if name != "manifest.json"
+            }
+            more.append(", ".join(f"{name} {n}" for name, n in rows.items()))
+            more.append(f"({len(archive.content)} B zip)")
+        with self.step("erase", "privacy: ErasureRequested -> every service confirmed:") as more:
+            erased = self.call("DELETE", "privacy", f"/users/{user_id}/data", bearer=bearer)
+            request = f"/erasures/{erased.raise_for_status().json()['request_id']}"
+            self.erasure = _until(
+                self.found("privacy", request, lambda e: e["status"] == "completed", bearer=bearer),
+                "the erasure",
+            )
+            more.append(
+                f"{len(self.erasure['participants'])} confirmations, record "
+                f"#{self.erasure['record']['seq']}"
+            )
+
+
+def _erasure_table(erasure: dict[str, Any], public_pem: str) -> Table:
+    """The erasure's timeline: request -> each confirmation -> the completion record."""
+    table = Table("ms", "what", "detail", title=f"erasure {erasure['request_id']}")
+    participants = erasure["participants"]
+    for event in erasure["timeline"]:
+        who = event["participant"]
+        if event["what"] == "requested":
+            if event["requests"] == 1 and who == min(participants):
+                table.add_row(f"{event['ms']}", "requested", ", ".join(sorted(participants)))
+            continue
+        reply = participants[who]["reply"] or {}
+        counts = {
+            **reply.get("deleted", {}),
+            **{f"{t} (anonymised)": n for t, n in reply.get("anonymised", {}).items()},
+        }
+        asked = participants[who]["requests"]
+        table.add_row(
+            f"{event['ms']}",
+            f"{who} confirmed",
+            ", ".join(f"{t} {n}" for t, n in counts.items())
+            + (f" (asked {asked} times)" if asked > 1 else ""),
+        )
+    record = erasure["record"]
+    verified = verify_chain([record], public_pem) == [] if record["seq"] == 1 else None
+    body = record["body"]
+    took = datetime.fromisoformat(body["completed_at"]) - datetime.fromisoformat(
+        body["requested_at"]
+    )
+    table.add_row(
+        f"{took.total_seconds() * 1000:.0f}",
+        "completion record",
+        f"#{record['seq']} sha256 {record['hash'][:16]}…, Ed25519-signed, subject "
+        f"{body['subject'][:24]}…" + ("" if verified is None else f", verifies: {verified}"),
+    )
+    return table
 
 
 def run_demo(registrations: int = 1, console: Console | None = None) -> list[Step]:
@@ -152,7 +243,11 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
     started = time.monotonic()
     steps: list[Step] = []
     # Tansu unless POSTROOM_BROKER=kafka: the demo needs no JVM broker download.
-    with EmbeddedStack(default="tansu") as stack, tempfile.TemporaryDirectory() as state:
+    with (
+        EmbeddedStack(default="tansu") as stack,
+        tempfile.TemporaryDirectory() as state,
+        PartnerStub(fail_first=1) as partner,
+    ):
         pids = {"postgres": stack.postgres.pid, "broker": stack.broker.pid}
         console.print(
             f"[bold]stack[/] PostgreSQL 127.0.0.1:{stack.postgres.port} (pid {pids['postgres']}), "
@@ -162,8 +257,12 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
         deployment = Deployment.provision(
             stack.postgres.url(),
             stack.bootstrap_servers,
-            service_clients={ANALYST: (ANALYST_SECRET, frozenset({"reports:read"}))},
+            service_clients={
+                ANALYST: (ANALYST_SECRET, frozenset({"reports:read"})),
+                PRIVACY_DESK: (PRIVACY_DESK_SECRET, PRIVACY_PERMISSIONS),
+            },
         )
+        deployment.partner_url = partner.url  # a partner erased over HTTP (fails once first)
         console.print(
             f"[bold]databases[/] {', '.join(SERVICES)}: one database and one role each, "
             f"Postroom's and each service's own migrations ({(time.perf_counter() - t0):.1f} s)"
@@ -171,8 +270,9 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
         t0 = time.perf_counter()
         with deployment.running(Path(state)) as urls, httpx.Client(timeout=30) as client:
             console.print(
-                f"[bold]running[/] Debezium relay on 4 outboxes, 5 inbox workers, reporting's "
-                "consumer, 6 HTTP APIs "
+                f"[bold]running[/] Debezium relay on {len(SERVICES)} outboxes, {len(SERVICES)} "
+                "inbox workers, reporting's consumer, privacy's scheduler, "
+                f"{len(SERVICES) + 1} HTTP APIs "
                 f"({(time.perf_counter() - t0):.1f} s)"
             )
             for n in range(registrations):
@@ -182,7 +282,22 @@ def run_demo(registrations: int = 1, console: Console | None = None) -> list[Ste
                 for step in story.steps:
                     table.add_row(step.name, step.detail, f"{step.ms:.0f}")
                 console.print(table)
+                console.print(_erasure_table(story.erasure, deployment.records_key.public_pem))
                 steps.extend(story.steps)
+            log = Path(state) / "erasure-log" / "erasure-log.jsonl"
+            _until(lambda: len(read_erasure_log(log)) >= registrations or None, "the log")
+            engine = deployment.engine("privacy")
+            with engine.connect() as connection:
+                chain = load_chain(connection)
+            engine.dispose()
+            public = deployment.records_key.public_pem
+            console.print(
+                f"[bold]erasure records[/] {len(chain)} in privacy's database, chain and "
+                f"signatures verify: {verify_chain(chain, public) == []}; offline log "
+                f"{len(read_erasure_log(log))} lines, verifies: "
+                f"{verify_erasure_log(log, public) == []}; partner called "
+                f"{sum(partner.calls.values())} times"
+            )
     left = [name for name, pid in pids.items() if pid is not None and pid_alive(pid)]
     console.print(
         f"[bold]stopped[/] PostgreSQL and broker "

@@ -14,6 +14,7 @@ only as their own roles.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -42,8 +43,8 @@ from postroom.privacy import (
     generate_signing_key,
     signed_outbox_settings,
 )
-from postroom.services import activity, auth, authz, reporting, users, watch_history
-from postroom.services.events import catalog, sign_events_with
+from postroom.services import activity, auth, authz, privacy, reporting, users, watch_history
+from postroom.services.events import PRIVACY_REPLY_TYPE, catalog, sign_events_with
 from postroom.services.platform import (
     ServiceDatabase,
     ServiceMigrations,
@@ -54,7 +55,15 @@ from postroom.services.platform import (
     serve,
 )
 
-__all__ = ["SERVICES", "Deployment", "ServiceSpec", "all_running"]
+__all__ = [
+    "PUBLISHERS",
+    "REPLY_PUBLISHERS",
+    "SERVICES",
+    "SIGNERS",
+    "Deployment",
+    "ServiceSpec",
+    "all_running",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +108,19 @@ def all_running(workers: list[InboxWorker], *, assigned_within: float = 90.0) ->
 
 def _spec(name: str, audience: str, module: Any, *, publishes: bool) -> ServiceSpec:
     return ServiceSpec(
-        name, audience, module.MIGRATIONS, module.registry, module.TOPICS, publishes,
+        name,
+        audience,
+        module.MIGRATIONS,
+        module.registry,
+        module.TOPICS,
+        publishes,
         module.create_app,
-    )  # fmt: skip
+    )
 
 
-#: Every service, in start order. Only ``activity`` publishes nothing (a read model).
+#: Every service, in start order. Each publishes (activity, a read model, only its
+#: answers to the privacy sagas).
+#: privacy's inbox handlers are bound to its settings (``Deployment.worker`` makes them).
 SERVICES: Mapping[str, ServiceSpec] = {
     spec.name: spec
     for spec in (
@@ -112,20 +128,47 @@ SERVICES: Mapping[str, ServiceSpec] = {
         _spec("authz", "authz", authz, publishes=True),
         _spec("users", "users", users, publishes=True),
         _spec("watch_history", "watch-history", watch_history, publishes=True),
-        _spec("activity", "activity", activity, publishes=False),
+        _spec("activity", "activity", activity, publishes=True),
+        ServiceSpec(
+            "privacy", "privacy", privacy.MIGRATIONS, None, privacy.TOPICS, True, privacy.create_app
+        ),
     )
 }
 
-#: Aggregate type -> the service that publishes it: each module of ``services.events`` is
-#: one producer's, named after it (``_watch_history.py``: watch_history). Signing keys and
+#: The services answering privacy's requests on the one reply topic, each with its own
+#: key: every participant, reporting (no outbox: it signs what it produces itself) and
+#: privacy (it confirms for the partner it reaches over HTTP).
+REPLY_PUBLISHERS: tuple[str, ...] = (*privacy.PARTICIPANTS, "privacy")
+
+#: Aggregate type -> the services that publish it: each module of ``services.events`` is
+#: one producer's, named after it (``_watch_history.py``: watch_history), except the
+#: privacy replies (``_privacy.py``), which every participant publishes. Signing keys and
 #: the consumers' trust follow this map (a unit test checks it names real publishers).
-PUBLISHER: Mapping[str, str] = {
-    contract.aggregate_type: contract.__module__.rsplit("._", 1)[-1] for contract in catalog
+PUBLISHERS: Mapping[str, tuple[str, ...]] = {
+    contract.aggregate_type: (
+        REPLY_PUBLISHERS
+        if contract.aggregate_type == PRIVACY_REPLY_TYPE
+        else (contract.__module__.rsplit("._", 1)[-1],)
+    )
+    for contract in catalog
 }
+
+#: Every service that signs events: a key each (reporting is not in ``SERVICES``: it has
+#: no database of its own, only the cold store).
+SIGNERS: tuple[str, ...] = tuple(sorted({name for names in PUBLISHERS.values() for name in names}))
 
 #: How long watch-history keeps a watch, and how often its retention policy runs.
 WATCH_RETENTION = timedelta(days=365)
 RETENTION_INTERVAL_S = 60.0
+
+#: A local deployment's privacy deadlines (tests, the demo): seconds, not days.
+LOCAL_PRIVACY: Mapping[str, Any] = {
+    "erasure_deadline": timedelta(seconds=60),
+    "erasure_rerequest": timedelta(seconds=2),
+    "export_deadline": timedelta(seconds=8),
+    "export_rerequest": timedelta(seconds=3),
+    "scheduler_interval": 0.2,
+}
 
 #: Light argon2 settings for a local deployment (tests, the demo); production uses
 #: ``argon2.PasswordHasher()``'s defaults (``AuthSettings``' default).
@@ -146,6 +189,15 @@ class Deployment:
 
     #: Per publishing service, the relay's least-privilege URL (else its admin URL).
     relay_urls: dict[str, str] = field(default_factory=dict)
+
+    #: privacy's completion records key and subject-digest key (made at provisioning).
+    records_key: SigningKey = field(default_factory=SigningKey.generate)
+    subject_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    #: Where privacy ships its erasure log (``running`` sets ``<state_dir>/erasure-log``).
+    privacy_log_dir: Path | None = None
+    #: The partner system privacy erases at over HTTP (none: no partner participant).
+    partner_url: str | None = None
+    privacy_options: dict[str, Any] = field(default_factory=lambda: dict(LOCAL_PRIVACY))
 
     def __post_init__(self) -> None:
         for name, key in self.signing_keys.items():
@@ -181,8 +233,8 @@ class Deployment:
         }
         keys = {
             name: generate_signing_key()
-            for name in sorted(set(PUBLISHER.values()))
-            if name in SERVICES and SERVICES[name].publishes
+            for name in SIGNERS
+            if name == "reporting" or (name in SERVICES and SERVICES[name].publishes)
         }
         return cls(
             databases, bootstrap_servers, SigningKey.generate(), prefix, clients, keys, relay_urls
@@ -201,8 +253,31 @@ class Deployment:
             audience=SERVICES[name].audience,
         )
 
+    def privacy_settings(self) -> privacy.PrivacySettings:
+        if self.privacy_log_dir is None:
+            raise ValueError("set privacy_log_dir first (running() does)")
+        return privacy.PrivacySettings(
+            database_url=self.databases["privacy"].url,
+            public_key=self.key.public_pem,
+            records_key=self.records_key,
+            subject_key=self.subject_key,
+            log_dir=self.privacy_log_dir,
+            partner_url=self.partner_url,
+            **self.privacy_options,
+        )
+
+    def privacy_scheduler(self) -> privacy.PrivacyScheduler:
+        """privacy's deadlines, re-requests, partner calls and erasure-log shipping."""
+        return privacy.PrivacyScheduler(self.privacy_settings())
+
+    def consumes(self, name: str) -> bool:
+        """Whether ``name`` runs an inbox worker."""
+        return SERVICES[name].registry is not None or name == "privacy"
+
     def app(self, name: str) -> FastAPI:
         """``name``'s HTTP API, connecting as ``name``'s role."""
+        if name == "privacy":
+            return privacy.create_app(self.privacy_settings())
         if name == "auth":
             return auth.create_app(
                 auth.AuthSettings(
@@ -223,17 +298,29 @@ class Deployment:
         """Trust, per topic, the public key of the one service that publishes there."""
         return SignatureVerifier(
             {
-                wire.topic_for(aggregate_type): self.signing_keys[service].public_key()
-                for aggregate_type, service in PUBLISHER.items()
-                if service in self.signing_keys
+                wire.topic_for(aggregate_type): [
+                    self.signing_keys[service].public_key()
+                    for service in services
+                    if service in self.signing_keys
+                ]
+                for aggregate_type, services in PUBLISHERS.items()
+                if any(service in self.signing_keys for service in services)
             }
         )
+
+    def event_signing(self, name: str) -> EventSigning | None:
+        """``name``'s signer for what it produces outside an outbox (reporting's replies)."""
+        key = self.signing_keys.get(name)
+        return EventSigning(key) if key is not None else None
 
     def worker(self, name: str) -> InboxWorker:
         """A new inbox worker for ``name`` (its own role, its own consumer group); it
         verifies every record's signature before handling it."""
         spec = SERVICES[name]
-        if spec.registry is None:
+        registry = spec.registry
+        if name == "privacy":
+            registry = privacy.registry_for(privacy.PrivacySagas(self.privacy_settings()))
+        if registry is None:
             raise ValueError(f"{name} consumes nothing")
         config = InboxConfig.low_latency(
             self.consumer(name),
@@ -243,7 +330,7 @@ class Deployment:
         )
         url, connect_args = async_engine_args(self.databases[name].url)
         engine = create_async_engine(url, connect_args=connect_args)
-        return InboxWorker(config, spec.registry, engine)
+        return InboxWorker(config, registry, engine)
 
     def relay(self, state_dir: Path) -> Relay:
         """One embedded Debezium relay over every publishing service's outbox."""
@@ -269,6 +356,9 @@ class Deployment:
             topics=topics,
             bootstrap_servers=self.bootstrap_servers,
             verifier=self.verifier() if self.signing_keys else None,
+            privacy=reporting.ReportingPrivacy(
+                store, self.bootstrap_servers, signing=self.event_signing("reporting")
+            ),
         )
 
     @contextmanager
@@ -293,12 +383,16 @@ class Deployment:
     @contextmanager
     def running(self, state_dir: Path) -> Iterator[dict[str, str]]:
         """The relay, every inbox worker, reporting's consumer (its cold store in
-        ``state_dir``), watch-history's retention schedule and every HTTP API; yields
-        name -> base URL."""
+        ``state_dir``), watch-history's retention schedule, privacy's scheduler and every
+        HTTP API; yields name -> base URL."""
+        if self.privacy_log_dir is None:
+            self.privacy_log_dir = state_dir / "erasure-log"
         with ExitStack() as stack:
             relay = stack.enter_context(self.relay(state_dir))
-            stack.enter_context(all_running([self.worker(name) for name in SERVICES]))
+            workers = [self.worker(name) for name in SERVICES if self.consumes(name)]
+            stack.enter_context(all_running(workers))
             stack.enter_context(self.retention().running())
+            stack.enter_context(self.privacy_scheduler().running())
             store = reporting.ColdStore(state_dir / "reporting.duckdb")
             stack.callback(store.close)
             stack.enter_context(self.reporting_consumer(store).running())

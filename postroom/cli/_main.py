@@ -17,14 +17,24 @@ import logging
 import sys
 from typing import Any
 
-from postroom.cli import _connector, _demo, _events, _inbox, _lag, _migrate, _relay, _replay
+from postroom.cli import (
+    _connector,
+    _demo,
+    _events,
+    _inbox,
+    _lag,
+    _migrate,
+    _relay,
+    _replay,
+    _saga,
+)
 from postroom.cli._options import resolve_env_options
 from postroom.cli._parser import CommandParser
 
 __all__ = ["build_parser", "main"]
 
 #: Command groups, in help order.
-COMMAND_GROUPS = [_demo, _relay, _connector, _inbox, _migrate, _replay, _events, _lag]
+COMMAND_GROUPS = [_demo, _relay, _connector, _inbox, _migrate, _replay, _events, _lag, _saga]
 
 #: Exit code of every failure, as argparse uses for a bad option.
 ERROR_EXIT = 2

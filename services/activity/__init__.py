@@ -6,7 +6,8 @@ watched), so the activity screen is one query on one table. Rebuildable from scr
 from pathlib import Path
 
 from postroom.services.activity._app import Activity, create_app
-from postroom.services.activity._handlers import CONSUMER, TOPICS, registry
+from postroom.services.activity._handlers import CONSUMER, registry
+from postroom.services.activity._privacy import TOPICS
 from postroom.services.activity._rebuild import forget_view
 from postroom.services.activity._tables import metadata, user_activity
 from postroom.services.platform import ServiceMigrations

@@ -6,7 +6,8 @@ it keeps the permissions authz grants (``RolesChanged``) to put them into tokens
 from pathlib import Path
 
 from postroom.services.auth._app import create_app
-from postroom.services.auth._handlers import TOPICS, registry
+from postroom.services.auth._handlers import registry
+from postroom.services.auth._privacy import TOPICS
 from postroom.services.auth._settings import SERVICES, AuthSettings, ServiceClient
 from postroom.services.auth._tables import account, account_permissions, metadata
 from postroom.services.platform import ServiceMigrations

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 __all__ = ["SERVICES", "AuthSettings", "ServiceClient"]
 
 #: Every service's audience name: a user's token is for all of them by default.
-SERVICES = ("activity", "auth", "authz", "reporting", "users", "watch-history")
+SERVICES = ("activity", "auth", "authz", "privacy", "reporting", "users", "watch-history")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from postroom.services.authz._app import create_app
 from postroom.services.authz._grants import DEFAULT_ROLE
-from postroom.services.authz._handlers import TOPICS, registry
+from postroom.services.authz._handlers import registry
+from postroom.services.authz._privacy import TOPICS
 from postroom.services.authz._tables import metadata, role, role_assignment, subject
 from postroom.services.platform import ServiceMigrations
 

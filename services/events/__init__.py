@@ -17,13 +17,24 @@ from postroom.services.events._compat import (
     write_snapshot,
 )
 from postroom.services.events._contract import Catalog, EventContract, Upcaster, catalog
+from postroom.services.events._privacy import (
+    PRIVACY_REPLY_TYPE,
+    PRIVACY_REQUEST_TYPE,
+    ErasureRequested,
+    UserDataErased,
+    UserDataExportPart,
+    UserDataExportRequested,
+)
 from postroom.services.events._publish import publish_event, sign_events_with
 from postroom.services.events._users import ProfileUpdated, ProfileUpdatedV1
 from postroom.services.events._watch_history import TitleWatched, WatchExpired
 
 __all__ = [
     "DEFAULT_SNAPSHOT",
+    "PRIVACY_REPLY_TYPE",
+    "PRIVACY_REQUEST_TYPE",
     "Catalog",
+    "ErasureRequested",
     "EventContract",
     "PasswordChanged",
     "ProfileUpdated",
@@ -31,6 +42,9 @@ __all__ = [
     "RolesChanged",
     "TitleWatched",
     "Upcaster",
+    "UserDataErased",
+    "UserDataExportPart",
+    "UserDataExportRequested",
     "UserDeactivated",
     "UserRegistered",
     "WatchExpired",

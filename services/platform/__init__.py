@@ -7,6 +7,12 @@ from postroom.services.platform._guard import authenticate, own_or, require
 from postroom.services.platform._http import serve
 from postroom.services.platform._lifespan import Db, Sessions, database_lifespan, sessions
 from postroom.services.platform._migrations import ServiceMigrations, run_migrations_env
+from postroom.services.platform._privacy import (
+    PRIVACY_REQUESTS_TOPIC,
+    delete_rows,
+    export_rows,
+    register_participant,
+)
 from postroom.services.platform._settings import ServiceSettings
 from postroom.services.platform._text import StoredText
 from postroom.services.platform._tokens import (
@@ -24,6 +30,7 @@ __all__ = [
     "ALGORITHM",
     "ISSUER",
     "MAX_TTL",
+    "PRIVACY_REQUESTS_TOPIC",
     "Db",
     "InvalidTokenError",
     "Principal",
@@ -37,8 +44,11 @@ __all__ = [
     "TokenVerifier",
     "authenticate",
     "database_lifespan",
+    "delete_rows",
+    "export_rows",
     "own_or",
     "provision_database",
+    "register_participant",
     "require",
     "run_migrations_env",
     "serve",

@@ -5,6 +5,7 @@ service's database."""
 
 from postroom.services.reporting._app import create_app
 from postroom.services.reporting._consumer import ReportingConsumer
+from postroom.services.reporting._privacy import ReportingPrivacy
 from postroom.services.reporting._store import ColdStore
 
-__all__ = ["ColdStore", "ReportingConsumer", "create_app"]
+__all__ = ["ColdStore", "ReportingConsumer", "ReportingPrivacy", "create_app"]

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer
 
 from postroom.inbox import InboxMessage, MessageVerifier, UndecodableMessageError, decode_record
 from postroom.kafka_security import kafka_security
+from postroom.services.reporting._privacy import ReportingPrivacy
 from postroom.services.reporting._store import ColdStore
 
 __all__ = ["ReportingConsumer"]
@@ -33,10 +34,13 @@ class ReportingConsumer:
         topics: tuple[str, ...],
         bootstrap_servers: str,
         verifier: MessageVerifier | None = None,
+        privacy: ReportingPrivacy | None = None,
     ) -> None:
         self.store = store
         self.verifier = verifier
         self.stored = 0
+        #: Answers the privacy sagas' requests; privacy topics are never stored.
+        self.privacy = privacy
         self._consumer = KafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap_servers,
@@ -60,8 +64,11 @@ class ReportingConsumer:
                     messages.append(message)
                 except UndecodableMessageError as exc:  # a bad signature too: not stored
                     log.warning("skipping an undecodable record at %s: %s", record.offset, exc)
+        handled = len(messages)
+        if self.privacy is not None:
+            messages = self.privacy.take(messages)
         added = self.store.ingest(messages)
-        if messages:
+        if handled:
             self._consumer.commit()
         self.stored += added
         return added
@@ -77,6 +84,8 @@ class ReportingConsumer:
                     self.poll_once()
             finally:
                 self._consumer.close()
+                if self.privacy is not None:
+                    self.privacy.close()
 
         thread = threading.Thread(target=run, name="reporting-consumer", daemon=True)
         thread.start()

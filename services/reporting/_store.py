@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,21 @@ class ColdStore:
     def _count(cursor: duckdb.DuckDBPyConnection) -> int:
         found = cursor.execute("SELECT count(*) FROM events").fetchone()
         return int(found[0]) if found else 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside one DuckDB transaction (committed on exit, rolled back on error)."""
+        with self._lock:
+            cursor = self._db.cursor()
+            try:
+                cursor.execute("BEGIN")
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.close()
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> list[tuple[Any, ...]]:
         cursor = self._db.cursor()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from postroom.services.platform import ServiceMigrations
 from postroom.services.users._app import Profile, create_app
-from postroom.services.users._handlers import TOPICS, registry
+from postroom.services.users._handlers import registry
+from postroom.services.users._privacy import TOPICS
 from postroom.services.users._shredding import KEYS, open_field, profile_updated, shred_user
 from postroom.services.users._tables import metadata, profile, subject_key
 

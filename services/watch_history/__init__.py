@@ -7,7 +7,8 @@ from pathlib import Path
 
 from postroom.services.platform import ServiceMigrations
 from postroom.services.watch_history._app import History, Watch, create_app
-from postroom.services.watch_history._handlers import TOPICS, registry
+from postroom.services.watch_history._handlers import registry
+from postroom.services.watch_history._privacy import TOPICS
 from postroom.services.watch_history._retention import (
     expire_watches,
     retention_schedule,

@@ -1,4 +1,5 @@
-"""The README's demo: one user's story across five services, each step timed, and every
+"""The README's demo: one user's story across six services, each step timed, ending with
+an export and an erasure (each service's confirmation, the completion record); every
 process the demo started is gone afterwards."""
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ def test_the_demo_tells_the_story_and_leaves_nothing_running() -> None:
         "report",
         "deactivate",
         "everyone knows",
+        "export",
+        "erase",
     ]
     assert all(0 <= step.ms < 60_000 for step in steps)
     assert "viewer0@example.com" in text and "2 titles, 2400 s" in text
     assert "Metropolis 1500 s" in text  # the report, from the cold store
     assert "no process left" in text
+    for service in ("auth", "authz", "users", "watch_history", "activity", "reporting", "partner"):
+        assert f"{service} confirmed" in text
+    assert "completion record" in text and "verifies: True" in text
+    assert "verifies: False" not in text

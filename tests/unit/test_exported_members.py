@@ -25,6 +25,7 @@ import pytest
         "postroom.devstack",
         "postroom.ops",
         "postroom.privacy",
+        "postroom.saga",
         "postroom.cli",
     ],
 )

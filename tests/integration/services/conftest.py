@@ -26,7 +26,7 @@ from postroom.connectors import Relay
 from postroom.devstack import EmbeddedStack
 from postroom.inbox import InboxWorker
 from postroom.privacy import is_sealed, open_value
-from postroom.services import reporting, users
+from postroom.services import privacy, reporting, users
 from postroom.services.deployment import SERVICES, Deployment
 from tests.log_leaks import LogCapture, find_leaks
 
@@ -44,6 +44,8 @@ ADMIN_PERMISSIONS = frozenset(
         "activity:read",
         "history:admin",
         "history:read",
+        "privacy:admin",
+        "privacy:write",
         "profile:admin",
         "profile:read",
         "reports:read",
@@ -104,8 +106,10 @@ class Platform:
         urls: dict[str, str],
         relay: Relay,
         store: reporting.ColdStore,
+        partner: privacy.PartnerStub,
     ) -> None:
         self.deployment = deployment
+        self.partner = partner
         self.store = store
         self.urls = urls
         self.relay = relay
@@ -213,15 +217,20 @@ def platform(
 ) -> Iterator[Platform]:
     state = Path(tmp_path_factory.mktemp("services-relay"))
     with ExitStack() as stack:
+        # A partner system reached over HTTP: it fails each erasure twice before it works.
+        partner = stack.enter_context(privacy.PartnerStub(fail_first=2))
+        deployment.partner_url = partner.url
+        deployment.privacy_log_dir = state / "erasure-log"
         relay = stack.enter_context(deployment.relay(state))
         relay.wait_streaming()
         store = reporting.ColdStore(state / "reporting.duckdb")
         stack.callback(store.close)
         stack.enter_context(deployment.reporting_consumer(store).running())
+        stack.enter_context(deployment.privacy_scheduler().running())
         urls = stack.enter_context(deployment.serving(store))
-        running = Platform(deployment, urls, relay, store)
-        for name, spec in SERVICES.items():
-            if spec.registry is not None:
+        running = Platform(deployment, urls, relay, store, partner)
+        for name in SERVICES:
+            if deployment.consumes(name):
                 running.start_worker(name)
         try:
             yield running

@@ -40,6 +40,11 @@ ENDPOINTS = [
     ("activity", "GET", "/activity", None, "activity:admin"),
     ("reporting", "GET", "/reports/registrations-per-day", None, "reports:read"),
     ("reporting", "GET", "/reports/watch-time-per-title", None, "reports:read"),
+    ("privacy", "DELETE", f"/users/{USER}/data", None, "privacy:write"),
+    ("privacy", "POST", f"/users/{USER}/export", None, "privacy:write"),
+    ("privacy", "GET", f"/users/{USER}/export/{USER}", None, "privacy:write"),
+    ("privacy", "GET", f"/users/{USER}/export/{USER}/archive", None, "privacy:write"),
+    ("privacy", "GET", f"/erasures/{USER}", None, "privacy:admin"),
 ]  # fmt: skip
 IDS = [
     f"{service}:{method} {path.replace(USER, '{id}')}" for service, method, path, *_ in ENDPOINTS

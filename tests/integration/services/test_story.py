@@ -1,6 +1,6 @@
-"""Must-show 1: on the real stack with a database per service (five), a registration
-reaches users, watch-history's read model and the cross-service activity view; watches
-reach the view; a deactivation reaches every one of them."""
+"""Must-show 1: on the real stack with a database per service (six, privacy's included),
+a registration reaches users, watch-history's read model and the cross-service activity
+view; watches reach the view; a deactivation reaches every one of them."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def row(
         engine.dispose()
 
 
-def test_five_services_each_have_their_own_database(platform: Platform) -> None:
+def test_six_services_each_have_their_own_database(platform: Platform) -> None:
     databases = platform.deployment.databases
 
-    assert len({db.name for db in databases.values()}) == len(databases) == 5
+    assert len({db.name for db in databases.values()}) == len(databases) == 6
     assert all(db.role == db.name for db in databases.values())
 
 

@@ -156,7 +156,14 @@ def test_the_asyncapi_document_validates_against_the_asyncapi_3_schema() -> None
     document = asyncapi_document()
 
     jsonschema.Draft7Validator(schema).validate(document)
-    assert set(document["channels"]) == {"access", "profile", "user", "watch"}
+    assert set(document["channels"]) == {
+        "access",
+        "privacy",
+        "privacy_reply",
+        "profile",
+        "user",
+        "watch",
+    }
     assert document["channels"]["user"]["address"] == "outbox.event.user"
     assert "UserRegistered.v1" in document["components"]["messages"]
 

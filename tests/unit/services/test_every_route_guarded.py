@@ -26,7 +26,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from postroom.services import auth, reporting
+from postroom.services import auth, privacy, reporting
 from postroom.services.deployment import SERVICES
 from postroom.services.platform import ALGORITHM, ISSUER, ServiceSettings, SigningKey, TokenIssuer
 
@@ -54,6 +54,15 @@ def _apps(tmp: Path) -> Iterator[tuple[str, str, FastAPI]]:
                 database_url=NOWHERE, private_key=KEY.private_pem, public_key=KEY.public_pem
             )
             yield name, spec.audience, auth.create_app(settings)
+        elif name == "privacy":
+            privacy_settings = privacy.PrivacySettings(
+                database_url=NOWHERE,
+                public_key=KEY.public_pem,
+                records_key=SigningKey.generate(),
+                subject_key=bytes(32),
+                log_dir=tmp / "erasure-log",
+            )
+            yield name, spec.audience, privacy.create_app(privacy_settings)
         else:
             settings_ = ServiceSettings(NOWHERE, KEY.public_pem, spec.audience)
             yield name, spec.audience, spec.create_app(settings_)

@@ -14,6 +14,7 @@ PACKAGES = [
     "postroom.services.demo",
     "postroom.services.events",
     "postroom.services.platform",
+    "postroom.services.privacy",
     "postroom.services.reporting",
     "postroom.services.users",
     "postroom.services.watch_history",
