@@ -35,7 +35,7 @@ from tests.integration.services.conftest import (
 
 pytestmark = pytest.mark.fuzz
 
-APIS = ["auth", "authz", "users", "watch_history", "activity", "reporting"]
+APIS = ["auth", "authz", "users", "watch_history", "activity", "reporting", "privacy"]
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 SOURCES = Path(SERVICES["auth"].migrations.script_location).parents[1]
 #: Every permission any endpoint checks, so that fuzzed requests reach every handler.
