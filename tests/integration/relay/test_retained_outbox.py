@@ -116,4 +116,4 @@ def test_retain_maintain_refuses_a_non_positive_retention(
     code = main(["retain", "maintain", "--database-url", url, "--retention-days", "0"])
 
     assert code == 2
-    assert "retention must be positive" in capsys.readouterr().err
+    assert "--retention-days: must be > 0" in capsys.readouterr().err
