@@ -113,7 +113,8 @@ def test_retain_maintain_refuses_a_non_positive_retention(
 ) -> None:
     url, _ = new_database("retain", mode="retain")
 
-    code = main(["retain", "maintain", "--database-url", url, "--retention-days", "0"])
+    with pytest.raises(SystemExit) as refused:  # at parse time, before any connection
+        main(["retain", "maintain", "--database-url", url, "--retention-days", "0"])
 
-    assert code == 2
+    assert refused.value.code == 2
     assert "--retention-days: must be > 0" in capsys.readouterr().err
