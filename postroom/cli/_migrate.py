@@ -86,10 +86,12 @@ def _upgrade(args: argparse.Namespace) -> int:
     with mapped_errors(f"upgrade to {args.revision}"):
         command.upgrade(config, args.revision, sql=True)
     database = make_url(_url(args)).database or "postgres"
-    slot = settings.record(database=database, current_schema="public").slot_name
+    record = settings.record(database=database, current_schema="public")
     print(
         "-- Then, once the above committed, outside any transaction (what `postroom migrate "
-        f"capture` does):\nSELECT pg_create_logical_replication_slot('{slot}', 'pgoutput');"
+        f'capture` does):\nALTER PUBLICATION "{record.publication_name}" SET '
+        f"(publish = 'insert');\nSELECT pg_create_logical_replication_slot("
+        f"'{record.slot_name}', 'pgoutput');"
     )
     return 0
 

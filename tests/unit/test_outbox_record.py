@@ -49,16 +49,19 @@ def test_wal_message_mode_records_no_table() -> None:
         (
             "table",
             'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."outbox", '
-            '"public"."postroom_heartbeat"',
+            '"public"."postroom_heartbeat" '
+            "WITH (publish = 'insert')",
         ),
         (
             "retain",
             'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."outbox_retained", '
-            '"public"."postroom_heartbeat" WITH (publish_via_partition_root = true)',
+            '"public"."postroom_heartbeat" '
+            "WITH (publish = 'insert', publish_via_partition_root = true)",
         ),
         (
             "wal-message",
-            'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."postroom_heartbeat"',
+            'CREATE PUBLICATION "postroom_auth" FOR TABLE "public"."postroom_heartbeat" '
+            "WITH (publish = 'insert')",
         ),
     ],
 )

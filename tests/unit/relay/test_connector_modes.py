@@ -46,7 +46,7 @@ def test_every_mode_routes_to_the_same_topics_with_the_same_headers(mode: str) -
             assert other[key] == table[key]
 
 
-def test_heartbeats_are_rendered_with_an_upsert_into_the_heartbeat_table() -> None:
+def test_heartbeats_are_rendered_as_an_insert_into_the_heartbeat_table() -> None:
     config = ConnectorConfig.from_url("auth", URL, heartbeat_interval_ms=500)
     props = config.connector_properties()
 
@@ -55,7 +55,9 @@ def test_heartbeats_are_rendered_with_an_upsert_into_the_heartbeat_table() -> No
     assert props["table.include.list"] == "public.outbox"
 
     assert props["heartbeat.interval.ms"] == "500"
-    assert props["heartbeat.action.query"].startswith(
+    # an insert (the publication publishes inserts only), after the old row is deleted
+    assert props["heartbeat.action.query"] == (
+        'DELETE FROM "public"."postroom_heartbeat"; '
         'INSERT INTO "public"."postroom_heartbeat" (id, beat_at) VALUES (1, now())'
     )
 

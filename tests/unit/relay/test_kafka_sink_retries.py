@@ -46,6 +46,20 @@ class Future:
             raise self.error
 
 
+class Committer:
+    """Debezium's record committer: what the sink marked processed, and when."""
+
+    def __init__(self) -> None:
+        self.processed: list[int] = []
+        self.batches_finished = 0
+
+    def markProcessed(self, record: JavaRecord) -> None:  # noqa: N802 - Java contract
+        self.processed.append(record.n)
+
+    def markBatchFinished(self) -> None:  # noqa: N802 - Java contract
+        self.batches_finished += 1
+
+
 class FlakyProducer:
     """Fails the first ``failures`` attempts of a batch, then acknowledges everything."""
 
@@ -68,9 +82,13 @@ def test_a_batch_the_broker_refused_is_sent_again_whole_until_acknowledged(
     producer = FlakyProducer(failures=2)
     sink = KafkaSink(producer, max_backoff_s=0.01)  # type: ignore[arg-type]
 
-    with caplog.at_level(logging.WARNING, logger="postroom.relay"):
-        sink.handleJsonBatch([JavaRecord(1), JavaRecord(2)])
+    committer = Committer()
 
+    with caplog.at_level(logging.WARNING, logger="postroom.relay"):
+        sink.handleBatch([JavaRecord(1), JavaRecord(2)], committer)
+
+    assert committer.processed == [1, 2]
+    assert committer.batches_finished == 1
     assert sink.relayed == 2
     assert sink.retries == 2
     assert producer.sent == [b'{"n": 1}', b'{"n": 2}'] * 3
@@ -85,7 +103,11 @@ def test_stopping_during_an_outage_raises_so_nothing_is_committed() -> None:
     stop.set()
     sink = KafkaSink(FlakyProducer(failures=99), stop=stop)  # type: ignore[arg-type]
 
-    with pytest.raises(BrokerUnavailableError, match="the batch will be read again on restart"):
-        sink.handleJsonBatch([JavaRecord(1)])
+    committer = Committer()
 
+    with pytest.raises(BrokerUnavailableError, match="the batch will be read again on restart"):
+        sink.handleBatch([JavaRecord(1)], committer)
+
+    assert committer.processed == []
+    assert committer.batches_finished == 0
     assert sink.relayed == 0
