@@ -9,6 +9,7 @@
 from postroom.connectors._connector_config import (
     DEFAULT_HEADER_FIELDS,
     DEFAULT_HEARTBEAT_TABLE,
+    HEARTBEAT_TOPIC_PREFIX,
     ConnectorConfig,
 )
 from postroom.connectors._heartbeat import heartbeat_table
@@ -40,6 +41,7 @@ from postroom.errors import (
 __all__ = [
     "DEFAULT_HEADER_FIELDS",
     "DEFAULT_HEARTBEAT_TABLE",
+    "HEARTBEAT_TOPIC_PREFIX",
     "BrokerUnavailableError",
     "ConnectorConfig",
     "ConnectorConfigError",

@@ -33,12 +33,16 @@ from postroom.outbox import (
 __all__ = [
     "DEFAULT_HEADER_FIELDS",
     "DEFAULT_HEARTBEAT_TABLE",
+    "HEARTBEAT_TOPIC_PREFIX",
     "RECORDED_SETTINGS",
     "ConnectorConfig",
     "ConnectorConfigError",
 ]
 
 DEFAULT_HEARTBEAT_TABLE = "postroom_heartbeat"
+
+#: Debezium's heartbeat records go to ``<prefix>.<connector name>`` (``topic.heartbeat.prefix``).
+HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat"
 
 _CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
 _SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -219,6 +223,11 @@ class ConnectorConfig:
     def topics(self) -> list[str]:
         """The topics this connector routes to, one per declared aggregate type."""
         return [f"{self.topic_prefix}{kind}" for kind in self.aggregate_types]
+
+    @property
+    def heartbeat_topic(self) -> str:
+        """Where Debezium writes this connector's heartbeat records (the lag view reads it)."""
+        return f"{HEARTBEAT_TOPIC_PREFIX}.{self.name}"
 
     @property
     def heartbeat_query(self) -> str:

@@ -187,6 +187,16 @@ class Relay(StartStop):
                 ) from exc
         for source in self.sources:
             connector = source.connector
+            if connector.heartbeat_interval_ms:
+                # Made now, not by the broker on the first heartbeat: auto-creation held
+                # up the batch carrying it for ~200 ms, ten seconds into streaming.
+                ensure_topics(
+                    self.bootstrap_servers,
+                    [connector.heartbeat_topic],
+                    partitions=1,
+                    replication_factor=connector.topic_replication_factor,
+                    security=self.security,
+                )
             if connector.topics:
                 ensure_topics(
                     self.bootstrap_servers,

@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from kafka.admin import KafkaAdminClient
 from sqlalchemy.engine import make_url
 
-from postroom.connectors import KafkaConnectClient, RelaySource, SlotInfo, list_slots
+from postroom.connectors import (
+    HEARTBEAT_TOPIC_PREFIX,
+    KafkaConnectClient,
+    RelaySource,
+    SlotInfo,
+    list_slots,
+)
 from postroom.inbox import DEAD_LETTER_SUFFIX, RETRY_SUFFIX
 from postroom.kafka_security import kafka_security
 from postroom.ops._group_lag import measure_group
@@ -26,9 +32,6 @@ from postroom.ops._probe import Prober
 from postroom.ops._report import DeadLetterDepth, GroupReport, LagReport, SourceReport
 
 __all__ = ["HEARTBEAT_TOPIC_PREFIX", "LagMonitor", "LatencySample"]
-
-#: Debezium's heartbeat records go to ``<prefix>.<connector name>`` (``topic.heartbeat.prefix``).
-HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat"
 
 #: (when, latency per source in seconds; ``None``: the probe was not seen in time)
 LatencySample = tuple[datetime, dict[str, float | None]]
@@ -126,7 +129,7 @@ class LagMonitor:
     ) -> SourceReport:
         connector = source.connector
         try:
-            heartbeat = self._reader.last_record_time(f"{HEARTBEAT_TOPIC_PREFIX}.{connector.name}")
+            heartbeat = self._reader.last_record_time(connector.heartbeat_topic)
         except Exception as exc:
             errors.append(f"relay {connector.name}: heartbeats unreadable from Kafka ({exc!r})")
             heartbeat = None
