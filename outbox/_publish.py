@@ -40,7 +40,7 @@ from postroom.errors import (
 )
 from postroom.outbox import wire
 from postroom.outbox._capture import capture_required, require_capture
-from postroom.outbox._driver_sql import DriverSql, batch_params, event_params
+from postroom.outbox._driver_sql import DriverSql, batch_ids, batch_params, event_params
 from postroom.outbox._event import Event
 from postroom.outbox._modes import DEFAULT_MODE, OutboxMode
 from postroom.outbox._record import OutboxRecord, read_record
@@ -80,9 +80,11 @@ class _Statements:
         """The parameters of each of ``driver_statements`` for ``events`` (signed by
         ``signer`` where the outbox has the signature column)."""
         if many:
-            columns = batch_params(list(events), self.mode, signed=self.signed, signer=signer)
-            values: Sequence[Any] = columns
-            ids: Sequence[Any] = [columns[0]]
+            batch = list(events)
+            values: Sequence[Any] = batch_params(
+                batch, self.mode, signed=self.signed, signer=signer
+            )
+            ids: Sequence[Any] = batch_ids(batch)
         else:
             values = event_params(events[0], self.mode, signed=self.signed, signer=signer)
             ids = [values[0]]
