@@ -16,14 +16,14 @@ from tests.integration.inbox.conftest import Reader
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def insert_rows(engine: sa.Engine, count: int, age: timedelta) -> None:
+def insert_rows(engine: sa.Engine, count: int, age: timedelta, *, now: datetime = NOW) -> None:
     with engine.begin() as connection:
         connection.execute(
             sa.text(
                 'INSERT INTO inbox_message (consumer, message_id, topic, partition, "offset", '
                 "received_at) VALUES ('c', :id, 't', 0, 0, :at)"
             ),
-            [{"id": uuid.uuid4(), "at": NOW - age} for _ in range(count)],
+            [{"id": uuid.uuid4(), "at": now - age} for _ in range(count)],
         )
 
 
@@ -87,8 +87,10 @@ def test_postroom_inbox_purge_deletes_old_rows(
 ) -> None:
     from postroom.cli import main
 
-    insert_rows(reader.engine, 4, timedelta(days=400))
-    insert_rows(reader.engine, 2, timedelta(0))
+    # The command's clock is the wall clock, so the ages count from it.
+    now = datetime.now(UTC)
+    insert_rows(reader.engine, 4, timedelta(days=400), now=now)
+    insert_rows(reader.engine, 2, timedelta(0), now=now)
     assert main(["inbox", "purge", "--database-url", reader.url, "--json"]) == 0
     assert '"deleted": 4' in capsys.readouterr().out
     assert rows(reader.engine) == 2
