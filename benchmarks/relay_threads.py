@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.relay_throughput import write
+from benchmarks.relay_throughput import wait_relayed, write
 from postroom import migrations
 from postroom.connectors import ConnectorConfig, Relay, RelaySource
 from postroom.connectors.relay import relay_jvm_options
@@ -75,17 +75,6 @@ def by_kind(used: dict[str, float]) -> dict[str, float]:
     return kinds
 
 
-def drain(relay: Relay, events: int) -> float:
-    """Events/s of a streaming ``relay`` from its first relayed event to its last."""
-    first: float | None = None
-    while relay.relayed < events:
-        if first is None and relay.relayed > 0:
-            first = time.perf_counter()
-        time.sleep(0.005)
-    started = first if first is not None else time.perf_counter()
-    return events / max(time.perf_counter() - started, 1e-9)
-
-
 def report(
     events: int, before: dict[str, float], after: dict[str, float], *, top: int, group: bool
 ) -> None:
@@ -123,7 +112,8 @@ def main() -> None:
                 relay.start()
                 relay.wait_streaming()
                 threads, servers = threads_cpu(), servers_cpu()
-                rate = drain(relay, args.events)
+                first = wait_relayed(relay, args.events)
+                rate = args.events / max(time.perf_counter() - first, 1e-9)
                 threads_after, servers_after = threads_cpu(), servers_cpu()
             finally:
                 relay.stop()

@@ -40,6 +40,20 @@ def write(engine: sa.Engine, kind: str, count: int, batch: int = 200) -> None:
                 )
 
 
+def wait_relayed(relay: Relay, count: int, timeout: float = 600.0) -> float:
+    """Block until ``relay`` has relayed ``count`` events; returns when (``perf_counter``)
+    it was first seen relaying. Raises if the relay fails or ``timeout`` passes first."""
+    deadline = time.monotonic() + timeout
+    first: float | None = None
+    while relay.relayed < count:
+        if relay.errors or time.monotonic() > deadline:
+            raise RuntimeError(f"relayed {relay.relayed} of {count}: {relay.errors}")
+        if first is None and relay.relayed > 0:
+            first = time.perf_counter()
+        time.sleep(0.005)
+    return first if first is not None else time.perf_counter()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
@@ -63,8 +77,7 @@ def main() -> None:
         relay.start()
         relay.wait_streaming()
         streaming = time.perf_counter() - started
-        while relay.relayed < args.events:
-            time.sleep(0.01)
+        wait_relayed(relay, args.events)
         elapsed = time.perf_counter() - started
         relay_rate = args.events / (elapsed - streaming)
 
