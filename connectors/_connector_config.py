@@ -239,6 +239,12 @@ class ConnectorConfig:
         # deleted first, in the same transaction; its DELETE is not published either.
         return f"DELETE FROM {table}; INSERT INTO {table} (id, beat_at) VALUES (1, now())"
 
+    @property
+    def heartbeat_privileges(self) -> tuple[str, ...]:
+        """What the relay's role needs on the heartbeat table to run ``heartbeat_query``
+        (and, as before, to read its row)."""
+        return ("SELECT", "INSERT", "DELETE")
+
     def ssl_properties(self) -> dict[str, str]:
         """``database.sslmode``/``database.sslrootcert`` when the URL set them."""
         props = {}

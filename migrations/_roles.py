@@ -7,8 +7,8 @@
   ``CONNECT`` on this one database; no superuser, no ``CREATEDB``/``CREATEROLE``;
 - ``USAGE`` on the outbox's schema and ``SELECT`` on Postroom's outbox settings record
   and the published outbox table (nothing to select in ``wal-message`` mode);
-- ``SELECT``/``INSERT``/``UPDATE`` on the heartbeat table alone (it is published, and
-  ``heartbeat.action.query`` upserts its one row).
+- ``SELECT``/``INSERT``/``DELETE`` on the heartbeat table alone (it is published, and
+  ``heartbeat.action.query`` deletes its one row and inserts it anew).
 
 No privilege on any business table: the relay can't read, let alone write, the service's
 own data. The publication and the slot are made by the migration (``ensure_capture``),
@@ -49,8 +49,8 @@ def relay_role_statements(role: str, config: ConnectorConfig, *, password: str) 
         statements.append(f"GRANT SELECT ON {schema}.{_identifier(config.table)} TO {quoted}")
     if config.heartbeat_interval_ms:
         statements.append(
-            f"GRANT SELECT, INSERT, UPDATE ON {schema}.{_identifier(config.heartbeat_table)} "
-            f"TO {quoted}"
+            f"GRANT {', '.join(config.heartbeat_privileges)} ON "
+            f"{schema}.{_identifier(config.heartbeat_table)} TO {quoted}"
         )
     return statements
 

@@ -192,7 +192,9 @@ def _require_privileges(connection: sa.Connection, config: ConnectorConfig) -> N
         return
     needed = [(table, "SELECT") for table in config.published_tables]
     if config.heartbeat_interval_ms:
-        needed.append((f"{config.schema}.{config.heartbeat_table}", "INSERT, UPDATE"))
+        needed.append(
+            (f"{config.schema}.{config.heartbeat_table}", ", ".join(config.heartbeat_privileges))
+        )
     for table, privilege in needed:
         for single in privilege.split(", "):
             allowed = connection.execute(

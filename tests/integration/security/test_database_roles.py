@@ -146,3 +146,11 @@ def test_those_privileges_are_enough_for_the_relay(
     finally:
         consumer.close()
         writer.dispose()
+
+
+def test_the_relay_role_can_run_the_heartbeat_query(
+    as_relay: sa.Connection, relay_url: str
+) -> None:
+    for statement in ConnectorConfig.from_url("relay", relay_url).heartbeat_query.split("; "):
+        as_relay.execute(sa.text(statement))
+    as_relay.rollback()
