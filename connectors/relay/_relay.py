@@ -284,13 +284,22 @@ class Relay(StartStop):
         return KafkaSink(self._producer, stop=self._stopping)
 
     def wait_streaming(self, timeout: float = 60.0) -> None:
-        """Block until every source's slot is held by its running engine."""
+        """Block until every source's slot is held by its running engine. A connection
+        lost meanwhile (PostgreSQL restarting) is opened again until ``timeout``: the
+        engines themselves restart after such a loss."""
         deadline = time.monotonic() + timeout
         for source in self.sources:
             engine = sa.create_engine(source.database_url, poolclass=sa.pool.NullPool)
             try:
-                with engine.connect() as connection:
-                    self._wait_active(connection, source, deadline, timeout)
+                while True:
+                    try:
+                        with engine.connect() as connection:
+                            self._wait_active(connection, source, deadline, timeout)
+                        break
+                    except sa.exc.OperationalError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
             finally:
                 engine.dispose()
 
